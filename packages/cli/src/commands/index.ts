@@ -1,0 +1,4 @@
+import type { Command } from '../command.ts';
+
+/** Every sub-command, in the order `frs --help` lists them. */
+export const commands: readonly Command[] = [];

@@ -1,0 +1,3 @@
+export type { Command } from './command.ts';
+export { UsageError } from './command.ts';
+export { commands } from './commands/index.ts';
