@@ -1,0 +1,72 @@
+/** Severity levels, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Structured logger: the `Logger` shape `@frs/vision` accepts. */
+export interface JsonLogger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: Record<string, unknown>): JsonLogger;
+}
+
+/** Options of {@link createJsonLogger}. */
+export interface JsonLoggerOptions {
+  level?: string | undefined;
+  service: string;
+  /** Where lines go; defaults to stdout (what CloudWatch Logs reads). */
+  write?: (line: string) => void;
+}
+
+function isLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, cause: serialise(value.cause), stack: value.stack };
+  }
+  return value;
+}
+
+/**
+ * A tiny structured logger: one JSON object per line with `level`, `time`, `service`, `message` and the
+ * extra fields. Errors are expanded (name, message, cause, stack) because `JSON.stringify` drops them.
+ *
+ * @example
+ * ```ts
+ * const log = createJsonLogger({ service: 'frs-detector', level: process.env.LOG_LEVEL });
+ * log.info('job queued', { request_id: 'cam-1', faces: 2 });
+ * ```
+ */
+export function createJsonLogger(
+  options: JsonLoggerOptions,
+  fields: Record<string, unknown> = {},
+): JsonLogger {
+  const requested = options.level?.toLowerCase() ?? 'info';
+  const minimum = LOG_LEVELS.indexOf(isLevel(requested) ? requested : 'info');
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const emit = (level: LogLevel, message: string, extra?: Record<string, unknown>): void => {
+    if (LOG_LEVELS.indexOf(level) < minimum) return;
+    const entry: Record<string, unknown> = {
+      level,
+      time: new Date().toISOString(),
+      service: options.service,
+      message,
+      ...fields,
+    };
+    for (const [key, value] of Object.entries(extra ?? {})) entry[key] = serialise(value);
+    write(JSON.stringify(entry));
+  };
+  return {
+    debug: (message, extra) => emit('debug', message, extra),
+    info: (message, extra) => emit('info', message, extra),
+    warn: (message, extra) => emit('warn', message, extra),
+    error: (message, extra) => emit('error', message, extra),
+    child: (more) => createJsonLogger(options, { ...fields, ...more }),
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Body a camera POSTs to the detector's Function URL. Unknown fields are ignored (zod strips them), so
+ * older and newer clients keep working.
+ *
+ * @example
+ * ```ts
+ * import { RecognitionRequest } from '@frs/contracts/request';
+ * const request = RecognitionRequest.parse({ content: 'iVBORw0KGgo…', request_id: 'cam-1-0001', filename: 'frame.jpg' });
+ * ```
+ */
+export const RecognitionRequest = z
+  .object({
+    content: z
+      .string()
+      .min(1, 'content must be a non-empty base64 string')
+      .describe('The image file (JPEG, PNG, WebP, …) encoded as standard base64.'),
+    request_id: z
+      .string()
+      .min(1, 'request_id must be a non-empty string')
+      .max(256, 'request_id must be at most 256 characters')
+      .describe('Client-chosen id; the result on the response queue carries it back.'),
+    filename: z
+      .string()
+      .max(1024)
+      .optional()
+      .describe('A label only (may be a path); never used to open a file.'),
+  })
+  .describe('FRS recognition request (POST body of the detector Function URL)');
+
+/** A parsed {@link RecognitionRequest}. */
+export type RecognitionRequest = z.infer<typeof RecognitionRequest>;
+
+/**
+ * What the detector answers with 200 once the job is on the request queue.
+ *
+ * @example
+ * ```ts
+ * const accepted: DetectorAccepted = { request_id: 'cam-1-0001', faces: 2 };
+ * ```
+ */
+export const DetectorAccepted = z
+  .object({
+    request_id: z.string(),
+    faces: z.int().nonnegative().describe('Faces queued for recognition (after the per-message cap).'),
+    dropped_faces: z.int().nonnegative().describe('Lowest-score faces left out to respect the cap.'),
+  })
+  .describe('FRS detector 200 response');
+
+/** A parsed {@link DetectorAccepted}. */
+export type DetectorAccepted = z.infer<typeof DetectorAccepted>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { BoxSchema, Millis } from './common.ts';
+
+/** `result` when the frame holds faces but none matches an enrolled person. */
+export const UNKNOWN = 'unknown';
+/** `result` when the detector found no face in the frame. */
+export const NO_FACE = 'no_face';
+
+/**
+ * One face of a {@link RecognitionResult}: `name` is the enrolled person or `"unknown"`.
+ *
+ * @example
+ * ```ts
+ * const face: ResultFace = { box: [10, 20, 110, 140], score: 0.999, name: 'alice', similarity: 0.71 };
+ * ```
+ */
+export const ResultFace = z.object({
+  box: BoxSchema,
+  score: z.number().min(0).max(1),
+  name: z.string().min(1),
+  similarity: z
+    .number()
+    .min(-1)
+    .max(1)
+    .describe('Cosine similarity to the best gallery entry (-1 if empty).'),
+});
+
+/** A parsed {@link ResultFace}. */
+export type ResultFace = z.infer<typeof ResultFace>;
+
+/**
+ * Message on the response queue. `request_id` and `result` are what the original clients read; `result`
+ * is the best-matching enrolled name in the frame, `"unknown"` or `"no_face"`. For a given job and gallery
+ * everything except `timing` is deterministic, so a redelivered job yields the same answer and clients
+ * may keep the first message per `request_id`.
+ *
+ * @example
+ * ```ts
+ * import { RecognitionResult } from '@frs/contracts/result';
+ * const message = RecognitionResult.parse(JSON.parse(body));
+ * if (message.request_id === myId) console.log(message.result);
+ * ```
+ */
+export const RecognitionResult = z
+  .object({
+    request_id: z.string().min(1),
+    result: z.string().min(1),
+    faces: z.array(ResultFace),
+    dropped_faces: z.int().nonnegative(),
+    timing: z.object({
+      detector_ms: Millis,
+      recognizer_ms: Millis,
+      queue_ms: Millis.describe('From detector acceptance to the recognizer picking the job up.'),
+    }),
+  })
+  .describe('FRS recognition result (response queue message body)');
+
+/** A parsed {@link RecognitionResult}. */
+export type RecognitionResult = z.infer<typeof RecognitionResult>;
