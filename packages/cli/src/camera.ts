@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { z } from 'zod';
+
+/** What a camera learns from posting one frame. */
+export interface PostOutcome {
+  requestId: string;
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** A result message from the response queue, as the original clients read it. */
+export interface ResultOutcome {
+  requestId: string;
+  /** The parsed message body. */
+  message: Record<string, unknown>;
+  result: string;
+  /** From the start of the POST to the moment this client received its own result. */
+  ms: number;
+}
+
+export interface CameraOptions {
+  /** The detector's Function URL. */
+  url: string;
+  /** The response queue this client polls. */
+  queueUrl: string;
+  sqs: SQSClient;
+  /** Sign requests with SigV4 for a Function URL whose auth type is AWS_IAM. */
+  sign?: { region: string } | undefined;
+  /** Per-request deadline for the whole POST-then-poll exchange. */
+  timeoutMs: number;
+  /**
+   * Hand other clients' messages back at once (visibility 0) instead of hiding them for the queue's
+   * visibility timeout; the original clients simply left them.
+   */
+  releaseOthers: boolean;
+}
+
+/** Only the routing field matters to a poller: other clients' messages may carry anything. */
+const Routed = z.looseObject({ request_id: z.string(), result: z.string() });
+
+/** Raised when no result for a request arrives before its deadline. */
+export class ResultTimeoutError extends Error {
+  override name = 'ResultTimeoutError';
+}
+
+async function signedInit(url: URL, body: string, region: string): Promise<RequestInit> {
+  const signer = new SignatureV4({
+    service: 'lambda',
+    region,
+    credentials: defaultProvider(),
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host, 'content-type': 'application/json' },
+    body,
+  });
+  return { method: 'POST', headers: signed.headers, body };
+}
+
+/**
+ * Behaves like one of the original camera clients: POST a frame to the Function URL, then poll the
+ * shared response queue one message at a time until its own `request_id` shows up.
+ *
+ * @example
+ * ```ts
+ * const camera = new Camera({ url, queueUrl, sqs, timeoutMs: 30_000, releaseOthers: true });
+ * const posted = await camera.post(await readFile('frame.jpg'), 'frame.jpg');
+ * const { result } = await camera.awaitResult(posted.requestId, Date.now());
+ * ```
+ */
+export class Camera {
+  readonly #options: CameraOptions;
+
+  constructor(options: CameraOptions) {
+    this.#options = options;
+  }
+
+  async post(image: Uint8Array, filename: string, requestId: string = randomUUID()): Promise<PostOutcome> {
+    const body = JSON.stringify({
+      content: Buffer.from(image).toString('base64'),
+      request_id: requestId,
+      filename: basename(filename),
+    });
+    const url = new URL(this.#options.url);
+    const init: RequestInit = this.#options.sign
+      ? await signedInit(url, body, this.#options.sign.region)
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    const started = performance.now();
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+    const text = await response.text();
+    return { requestId, status: response.status, body: text, ms: performance.now() - started };
+  }
+
+  /** Polls until this request's result arrives; `startedAt` is `performance.now()` before the POST. */
+  async awaitResult(requestId: string, startedAt: number): Promise<ResultOutcome> {
+    const { sqs, queueUrl, timeoutMs, releaseOthers } = this.#options;
+    const deadline = startedAt + timeoutMs;
+    while (performance.now() < deadline) {
+      const waitSeconds = Math.max(0, Math.min(5, Math.floor((deadline - performance.now()) / 1000)));
+      const received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 1,
+          WaitTimeSeconds: waitSeconds,
+        }),
+      );
+      for (const message of received.Messages ?? []) {
+        const parsed = Routed.safeParse(safeJson(message.Body ?? ''));
+        if (parsed.success && parsed.data.request_id === requestId) {
+          await sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+          return {
+            requestId,
+            message: parsed.data,
+            result: parsed.data.result,
+            ms: performance.now() - startedAt,
+          };
+        }
+        if (releaseOthers && message.ReceiptHandle) {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
+      }
+    }
+    throw new ResultTimeoutError(`no result for request ${requestId} within ${timeoutMs} ms`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
