@@ -4,5 +4,6 @@ export * from './job.ts';
 export * from './json-schema.ts';
 export * from './lambda.ts';
 export * from './logger.ts';
+export * from './memo.ts';
 export * from './request.ts';
 export * from './result.ts';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS, ErrorCode } from '../src/errors.ts';
 import { RecognitionJob } from '../src/job.ts';
 import { createJsonLogger } from '../src/logger.ts';
+import { memoise } from '../src/memo.ts';
 import { RecognitionRequest } from '../src/request.ts';
 import { RecognitionResult } from '../src/result.ts';
 import { makeJob, makeResult } from './fixtures.ts';
@@ -65,5 +66,25 @@ describe('Function: createJsonLogger()', () => {
     const entry = JSON.parse(lines[0] ?? '{}');
     expect(entry).toMatchObject({ level: 'error', service: 'svc', message: 'boom', a: 1 });
     expect(entry.error).toMatchObject({ name: 'Error', message: 'bad', cause: { message: 'root' } });
+  });
+});
+
+describe('Function: memoise()', () => {
+  it('returns the same value without calling the factory again when the first call succeeded', async () => {
+    let calls = 0;
+    const get = memoise(async () => ++calls);
+    expect(await get()).toBe(1);
+    expect(await get()).toBe(1);
+  });
+
+  it('retries the factory when the previous attempt rejected', async () => {
+    let calls = 0;
+    const get = memoise(async () => {
+      calls++;
+      if (calls === 1) throw new Error('first load fails');
+      return calls;
+    });
+    await expect(get()).rejects.toThrow('first load fails');
+    expect(await get()).toBe(2);
   });
 });

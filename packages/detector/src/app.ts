@@ -1,0 +1,165 @@
+import type { JobFace, RecognitionJob } from '@frs/contracts/job';
+import type { FunctionUrlEvent, FunctionUrlResult } from '@frs/contracts/lambda';
+import { FunctionUrlEvent as FunctionUrlEventSchema } from '@frs/contracts/lambda';
+import type { JsonLogger } from '@frs/contracts/logger';
+import type { DetectorAccepted, RecognitionRequest } from '@frs/contracts/request';
+import type { DetectorConfig } from './config.ts';
+import { JobQueueError, RequestRejectedError } from './errors.ts';
+import { toRequestError } from './image.ts';
+import { packJob } from './job.ts';
+import { errorBody, readRequest } from './request.ts';
+
+/** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** An aligned face with its detection (structurally the vision library's `FaceChip`). */
+export interface AlignedFace extends RgbImage {
+  detection: {
+    box: readonly [number, number, number, number];
+    score: number;
+    landmarks: readonly (readonly [number, number])[];
+  };
+}
+
+/** The part of the vision pipeline the detector uses. */
+export interface FaceFinder {
+  models: { detector: string; embedder: string };
+  chipSize: { width: number; height: number };
+  detectAndAlign(image: RgbImage): Promise<readonly AlignedFace[]>;
+}
+
+/** Everything the detector handler needs; `handler.ts` wires the real ones, tests inject their own. */
+export interface DetectorDeps {
+  config: Pick<DetectorConfig, 'maxBodyBytes' | 'maxPixels' | 'maxFaces'>;
+  logger: JsonLogger;
+  decodeImage(bytes: Uint8Array, limits: { maxBytes: number; maxPixels: number }): Promise<RgbImage>;
+  /** Memoised: models load once per container. */
+  faceFinder(): Promise<FaceFinder>;
+  encodeChip(chip: RgbImage): Promise<Uint8Array>;
+  /** Puts one job body on the request queue. */
+  sendJob(body: string, requestId: string): Promise<void>;
+  now?: () => Date;
+}
+
+function landmarksOf(face: AlignedFace): JobFace['landmarks'] {
+  const p = (i: number): [number, number] => {
+    const point = face.detection.landmarks[i];
+    return point ? [point[0], point[1]] : [0, 0];
+  };
+  return [p(0), p(1), p(2), p(3), p(4)];
+}
+
+/**
+ * Decode, detect, align and pack one frame into a job (no queueing). Shared by the Lambda and
+ * `frs recognize`, so both produce the same job for the same bytes.
+ *
+ * @throws {RequestRejectedError} when the bytes are not a usable image.
+ * @example
+ * ```ts
+ * const job = await buildJob(deps, { request_id: 'r-1', content: '' , filename: 'a.jpg' }, bytes);
+ * ```
+ */
+export async function buildJob(
+  deps: Omit<DetectorDeps, 'sendJob'>,
+  request: Omit<RecognitionRequest, 'content'>,
+  bytes: Uint8Array,
+): Promise<RecognitionJob> {
+  const started = performance.now();
+  const receivedAt = (deps.now ?? (() => new Date()))();
+  const { maxBodyBytes: maxBytes, maxPixels, maxFaces } = deps.config;
+  const image = await deps.decodeImage(bytes, { maxBytes, maxPixels }).catch((error: unknown) => {
+    throw toRequestError(error, bytes);
+  });
+  const decoded = performance.now();
+  const finder = await deps.faceFinder();
+  const faces = await finder.detectAndAlign(image);
+  const detected = performance.now();
+  const jobFaces = await Promise.all(
+    [...faces]
+      .sort((a, b) => b.detection.score - a.detection.score)
+      .slice(0, maxFaces)
+      .map(async (face) => ({
+        box: [...face.detection.box] as JobFace['box'],
+        score: Math.min(1, Math.max(0, face.detection.score)),
+        landmarks: landmarksOf(face),
+        chip: Buffer.from(await deps.encodeChip(face)).toString('base64'),
+      })),
+  );
+  const encoded = performance.now();
+  const job = packJob(
+    {
+      version: 1,
+      request_id: request.request_id,
+      ...(request.filename === undefined ? {} : { filename: request.filename }),
+      received_at: receivedAt.toISOString(),
+      image: { width: image.width, height: image.height },
+      models: finder.models,
+      chip_size: finder.chipSize,
+      timing: {
+        decode_ms: decoded - started,
+        detect_ms: detected - decoded,
+        encode_ms: encoded - detected,
+        detector_ms: encoded - started,
+      },
+    },
+    jobFaces,
+    { maxFaces },
+  );
+  // Faces beyond maxFaces never reached packJob; count them as dropped too.
+  const dropped = job.dropped_faces + (faces.length - jobFaces.length);
+  return { ...job, truncated: dropped > 0, dropped_faces: dropped };
+}
+
+function json(statusCode: number, body: unknown): FunctionUrlResult {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/**
+ * The detector Lambda: Function URL event in, job on the request queue, `{request_id, faces}` out.
+ * Client mistakes get 4xx with a JSON error and queue nothing; faults get a bare 500.
+ *
+ * @example
+ * ```ts
+ * export const handler = createHandler(realDeps);
+ * ```
+ */
+export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<FunctionUrlResult> {
+  return async (rawEvent) => {
+    let requestId: string | undefined;
+    try {
+      const event: FunctionUrlEvent = FunctionUrlEventSchema.parse(rawEvent);
+      const { request, image } = readRequest(event, deps.config.maxBodyBytes);
+      requestId = request.request_id;
+      const job = await buildJob(deps, request, image);
+      await deps.sendJob(JSON.stringify(job), request.request_id).catch((error: unknown) => {
+        throw new JobQueueError('could not queue the job', { cause: error });
+      });
+      deps.logger.info('job queued', {
+        request_id: job.request_id,
+        faces: job.faces.length,
+        dropped_faces: job.dropped_faces,
+        timing: job.timing,
+      });
+      const accepted: DetectorAccepted = {
+        request_id: job.request_id,
+        faces: job.faces.length,
+        dropped_faces: job.dropped_faces,
+      };
+      return json(200, accepted);
+    } catch (error) {
+      if (error instanceof RequestRejectedError) {
+        deps.logger.warn('request rejected', { request_id: requestId, code: error.code, error });
+        return json(error.status, errorBody(error, requestId));
+      }
+      deps.logger.error('request failed', { request_id: requestId, error });
+      return json(500, {
+        ...(requestId === undefined ? {} : { request_id: requestId }),
+        error: { code: 'internal_error', message: 'internal error; the request was not queued, retry later' },
+      });
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { DetectorConfigError } from './errors.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Environment of the detector Lambda. */
+export const DetectorEnv = z.object({
+  FRS_REQUEST_QUEUE_URL: z.url({ error: 'FRS_REQUEST_QUEUE_URL must be the URL of the request queue' }),
+  FRS_MODELS_DIR: z.string().min(1).optional(),
+  // The Function URL refuses larger payloads itself; the check here keeps the local stack honest.
+  FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
+  FRS_MAX_PIXELS: positiveInt.default(40_000_000),
+  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_MAX_FACES: positiveInt.optional(),
+  LOG_LEVEL: z.string().optional(),
+});
+
+/** Validated detector settings. */
+export interface DetectorConfig {
+  requestQueueUrl: string;
+  modelsDir: string | undefined;
+  maxBodyBytes: number;
+  maxPixels: number;
+  minFaceSize: number;
+  /** Upper bound on faces per job; the 256 KiB message budget may stop earlier. */
+  maxFaces: number;
+  logLevel: string | undefined;
+}
+
+/** Faces per job when `FRS_MAX_FACES` is unset; the message size budget usually binds first. */
+export const DEFAULT_MAX_FACES = 32;
+
+/**
+ * Parses the detector's environment once, at cold start.
+ *
+ * @throws {DetectorConfigError} listing every invalid variable.
+ * @example
+ * ```ts
+ * const config = parseDetectorConfig(process.env);
+ * ```
+ */
+export function parseDetectorConfig(env: Record<string, string | undefined>): DetectorConfig {
+  const parsed = DetectorEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new DetectorConfigError(`invalid detector configuration: ${problems}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  return {
+    requestQueueUrl: e.FRS_REQUEST_QUEUE_URL,
+    modelsDir: e.FRS_MODELS_DIR,
+    maxBodyBytes: e.FRS_MAX_BODY_BYTES,
+    maxPixels: e.FRS_MAX_PIXELS,
+    minFaceSize: e.FRS_MIN_FACE_SIZE,
+    maxFaces: e.FRS_MAX_FACES ?? DEFAULT_MAX_FACES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,153 @@
+import { RecognitionJob } from '@frs/contracts/job';
+import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
+import { SqsEvent } from '@frs/contracts/lambda';
+import type { JsonLogger } from '@frs/contracts/logger';
+import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
+import { PoisonJobError, ResultQueueError } from './errors.ts';
+
+/** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** The part of the vision pipeline the recognizer uses. */
+export interface Embedder {
+  modelId: string;
+  embed(chips: readonly RgbImage[]): Promise<readonly { vector: Float32Array }[]>;
+}
+
+/** Gallery search with the threshold applied: a name, or `undefined` for an unknown face. */
+export interface FaceMatcher {
+  match(vector: Float32Array): { name: string | undefined; similarity: number };
+}
+
+/** Everything the recognizer handler needs; `handler.ts` wires the real ones, tests inject their own. */
+export interface RecognizerDeps {
+  logger: JsonLogger;
+  /** Memoised: the model loads once per container. */
+  embedder(): Promise<Embedder>;
+  /** Memoised: the gallery loads once per container. */
+  matcher(): Promise<FaceMatcher>;
+  decodeChip(png: Uint8Array): Promise<RgbImage>;
+  /** Puts one result body on the response queue. */
+  sendResult(body: string, requestId: string): Promise<void>;
+  now?: () => Date;
+}
+
+/**
+ * Parses a request-queue body into a job.
+ *
+ * @throws {PoisonJobError} when the body is not a valid job.
+ * @example
+ * ```ts
+ * const job = parseJob(record.body);
+ * ```
+ */
+export function parseJob(body: string): RecognitionJob {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new PoisonJobError('record body is not valid JSON', { cause: error });
+  }
+  const parsed = RecognitionJob.safeParse(json);
+  if (!parsed.success)
+    throw new PoisonJobError('record body is not a recognition job', { cause: parsed.error });
+  return parsed.data;
+}
+
+/**
+ * Embeds and matches the faces of one job. Deterministic for a given job and gallery (apart from
+ * `timing`), which makes redelivered jobs harmless.
+ *
+ * @throws {PoisonJobError} when the chips were made for another embedder.
+ * @example
+ * ```ts
+ * const result = await recognizeJob(deps, job);
+ * console.log(result.result); // 'Ada' | 'unknown' | 'no_face'
+ * ```
+ */
+export async function recognizeJob(
+  deps: Pick<RecognizerDeps, 'embedder' | 'matcher' | 'decodeChip' | 'now'>,
+  job: RecognitionJob,
+): Promise<RecognitionResult> {
+  const started = performance.now();
+  const queueMs = Math.max(0, (deps.now ?? (() => new Date()))().getTime() - Date.parse(job.received_at));
+  const embedder = await deps.embedder();
+  if (job.faces.length > 0 && job.models.embedder !== embedder.modelId) {
+    throw new PoisonJobError(
+      `job chips are for embedder ${job.models.embedder}, this is ${embedder.modelId}`,
+    );
+  }
+  const matcher = await deps.matcher();
+  const chips = await Promise.all(job.faces.map((f) => deps.decodeChip(Buffer.from(f.chip, 'base64'))));
+  const embeddings = chips.length > 0 ? await embedder.embed(chips) : [];
+  const faces: ResultFace[] = job.faces.map((face, i) => {
+    const embedding = embeddings[i];
+    if (!embedding) throw new PoisonJobError(`embedder returned no vector for face ${i}`);
+    const match = matcher.match(embedding.vector);
+    return { box: face.box, score: face.score, name: match.name ?? UNKNOWN, similarity: match.similarity };
+  });
+  let best: ResultFace | undefined;
+  for (const face of faces) {
+    if (face.name !== UNKNOWN && (best === undefined || face.similarity > best.similarity)) best = face;
+  }
+  return {
+    request_id: job.request_id,
+    result: faces.length === 0 ? NO_FACE : (best?.name ?? UNKNOWN),
+    faces,
+    dropped_faces: job.dropped_faces,
+    timing: {
+      detector_ms: job.timing.detector_ms,
+      recognizer_ms: performance.now() - started,
+      queue_ms: queueMs,
+    },
+  };
+}
+
+async function processRecord(deps: RecognizerDeps, record: SqsRecord): Promise<void> {
+  const job = parseJob(record.body);
+  const result = await recognizeJob(deps, job);
+  await deps.sendResult(JSON.stringify(result), job.request_id).catch((error: unknown) => {
+    throw new ResultQueueError('could not send the result', { cause: error });
+  });
+  deps.logger.info('result sent', {
+    request_id: result.request_id,
+    result: result.result,
+    faces: result.faces.length,
+    timing: result.timing,
+    receive_count: record.attributes.ApproximateReceiveCount,
+  });
+}
+
+/**
+ * The recognizer Lambda: an SQS batch in, one result per job on the response queue, and a partial batch
+ * response so one bad record fails (and is retried, then dead-lettered) alone.
+ *
+ * @example
+ * ```ts
+ * export const handler = createHandler(realDeps);
+ * ```
+ */
+export function createHandler(deps: RecognizerDeps): (event: unknown) => Promise<SqsBatchResponse> {
+  return async (rawEvent) => {
+    const event = SqsEvent.parse(rawEvent);
+    const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
+    // Sequential on purpose: inference is CPU-bound, so parallel records would only compete for cores.
+    for (const record of event.Records) {
+      try {
+        await processRecord(deps, record);
+      } catch (error) {
+        deps.logger.error('record failed', {
+          message_id: record.messageId,
+          poison: error instanceof PoisonJobError,
+          error,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { RecognizerConfigError } from './errors.ts';
+
+/** Environment of the recognizer Lambda. */
+export const RecognizerEnv = z.object({
+  FRS_RESPONSE_QUEUE_URL: z.url({ error: 'FRS_RESPONSE_QUEUE_URL must be the URL of the response queue' }),
+  FRS_GALLERY: z
+    .string({ error: 'FRS_GALLERY is required: a gallery file path, a file:// URL or an https:// URL' })
+    .min(1, 'FRS_GALLERY must not be empty'),
+  FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  FRS_MODELS_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.string().optional(),
+});
+
+/** Validated recognizer settings. */
+export interface RecognizerConfig {
+  responseQueueUrl: string;
+  /** A path, `file://` URL or `https://` URL. */
+  gallery: string;
+  /** Undefined: the embedder's calibrated default from `@frs/vision/match`. */
+  matchThreshold: number | undefined;
+  modelsDir: string | undefined;
+  logLevel: string | undefined;
+}
+
+/**
+ * Parses the recognizer's environment once, at cold start.
+ *
+ * @throws {RecognizerConfigError} listing every invalid variable.
+ * @example
+ * ```ts
+ * const config = parseRecognizerConfig(process.env);
+ * ```
+ */
+export function parseRecognizerConfig(env: Record<string, string | undefined>): RecognizerConfig {
+  const parsed = RecognizerEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new RecognizerConfigError(`invalid recognizer configuration: ${problems}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  return {
+    responseQueueUrl: e.FRS_RESPONSE_QUEUE_URL,
+    gallery: e.FRS_GALLERY,
+    matchThreshold: e.FRS_MATCH_THRESHOLD,
+    modelsDir: e.FRS_MODELS_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}
