@@ -1,0 +1,225 @@
+import { readFile } from 'node:fs/promises';
+import type { Gallery, GalleryModel } from '../gallery/gallery.ts';
+import { addEmbeddings, createGallery } from '../gallery/gallery.ts';
+import type { Aggregation, Candidate } from '../match/matcher.ts';
+import { createMatcher } from '../match/matcher.ts';
+import type { Detection, Embedding } from '../types.ts';
+import type { PersonErrors, ScoredQuery, ThresholdPoint } from './metrics.ts';
+import { atThreshold, perPersonErrors, rank1, thresholdForFar, thresholdGrid } from './metrics.ts';
+import type { Split } from './protocol.ts';
+
+/** The part of the face pipeline the evaluation needs: every face in an image with its embedding. */
+export interface FaceAnalyzer {
+  analyze(bytes: Uint8Array): Promise<{ faces: readonly { detection: Detection; embedding: Embedding }[] }>;
+}
+
+/** One analysed image: its faces' embeddings and box areas, or the error that stopped it. */
+export interface AnalyzedImage {
+  faces: { area: number; embedding: Embedding }[];
+  error?: string;
+}
+
+/** Progress of a long evaluation step. */
+export interface EvalProgress {
+  phase: 'analyze';
+  done: number;
+  total: number;
+  path: string;
+}
+
+/**
+ * Runs the pipeline over every image once, sequentially (the pipeline already uses the cores). Unreadable or
+ * undecodable images are recorded with no faces and the error message, never dropped silently.
+ *
+ * @example
+ * ```ts
+ * const images = await analyzeImages(pipeline, paths, { onProgress: (p) => bar.update(p.done, p.total) });
+ * ```
+ */
+export async function analyzeImages(
+  analyzer: FaceAnalyzer,
+  paths: readonly string[],
+  options: {
+    onProgress?: (progress: EvalProgress) => void;
+    read?: (path: string) => Promise<Uint8Array>;
+  } = {},
+): Promise<Map<string, AnalyzedImage>> {
+  const read = options.read ?? ((path: string) => readFile(path));
+  const out = new Map<string, AnalyzedImage>();
+  let done = 0;
+  for (const path of paths) {
+    if (out.has(path)) continue;
+    try {
+      const result = await analyzer.analyze(await read(path));
+      out.set(path, {
+        faces: result.faces.map((f) => {
+          const [x1, y1, x2, y2] = f.detection.box;
+          return { area: Math.max(0, x2 - x1) * Math.max(0, y2 - y1), embedding: f.embedding };
+        }),
+      });
+    } catch (error) {
+      out.set(path, { faces: [], error: error instanceof Error ? error.message : String(error) });
+    }
+    done++;
+    options.onProgress?.({ phase: 'analyze', done, total: paths.length, path });
+  }
+  return out;
+}
+
+/** Missing enrolment: a photo in which no face was found, so the person has fewer vectors than K. */
+export interface EnrolmentFailure {
+  person: string;
+  path: string;
+}
+
+/**
+ * Builds the gallery from each enrolment photo's largest face and scores every query: per face a full
+ * search, then the best over all faces in the image.
+ *
+ * @example
+ * ```ts
+ * const { scored } = scoreSplit(split, images, { id: 'mobilefacenet-sirius-192d', dimension: 192 });
+ * ```
+ */
+export function scoreSplit(
+  split: Split,
+  images: ReadonlyMap<string, AnalyzedImage>,
+  model: GalleryModel,
+  aggregation: Aggregation = 'max',
+): { gallery: Gallery; scored: ScoredQuery[]; enrolmentFailures: EnrolmentFailure[] } {
+  let gallery = createGallery(model);
+  const enrolmentFailures: EnrolmentFailure[] = [];
+  for (const { person, images: paths } of split.enrol) {
+    for (const path of paths) {
+      const faces = images.get(path)?.faces ?? [];
+      const largest = faces.reduce<(typeof faces)[number] | undefined>(
+        (a, b) => (a === undefined || b.area > a.area ? b : a),
+        undefined,
+      );
+      if (!largest) {
+        enrolmentFailures.push({ person, path });
+        continue;
+      }
+      gallery = addEmbeddings(gallery, person, [{ vector: largest.embedding.vector, source: path }], {
+        modelId: largest.embedding.modelId,
+        now: () => new Date(0),
+      });
+    }
+  }
+  const matcher = createMatcher(gallery);
+  const scored = split.queries.map((query): ScoredQuery => {
+    const faces = images.get(query.path)?.faces ?? [];
+    const perPerson = new Map<string, number>();
+    for (const face of faces) {
+      for (const c of matcher.search(face.embedding, { topK: matcher.size, aggregation })) {
+        perPerson.set(c.name, Math.max(perPerson.get(c.name) ?? Number.NEGATIVE_INFINITY, c.similarity));
+      }
+    }
+    let best: Candidate | undefined;
+    const impostorSimilarities: number[] = [];
+    for (const [name, similarity] of perPerson) {
+      if (best === undefined || similarity > best.similarity) best = { name, similarity };
+      if (query.kind !== 'genuine' || name !== query.person) impostorSimilarities.push(similarity);
+    }
+    const truth =
+      query.kind === 'genuine' && query.person !== undefined ? perPerson.get(query.person) : undefined;
+    return {
+      ...query,
+      faces: faces.length,
+      best,
+      ...(truth === undefined ? {} : { truthSimilarity: truth }),
+      impostorSimilarities,
+    };
+  });
+  return { gallery, scored, enrolmentFailures };
+}
+
+/** Everything one evaluation run reports. */
+export interface RecognitionReport {
+  modelId: string;
+  k: number;
+  strangerFraction: number;
+  seed: number;
+  aggregation: Aggregation;
+  counts: {
+    enrolledPeople: number;
+    strangers: number;
+    genuineQueries: number;
+    strangerQueries: number;
+    negativeQueries: number;
+    enrolmentFailures: number;
+    imageErrors: number;
+  };
+  /** Threshold-free rank-1 over genuine queries. */
+  rank1: number;
+  /** The operating point at the chosen threshold (the calibrated default unless overridden). */
+  operating: ThresholdPoint;
+  sweep: ThresholdPoint[];
+  targetFar: { target: number; threshold: number | undefined; point: ThresholdPoint | undefined };
+  perPerson: PersonErrors[];
+  enrolmentFailures: EnrolmentFailure[];
+  imageErrors: { path: string; error: string }[];
+  queries: ScoredQuery[];
+}
+
+/**
+ * Summarises scored queries: rank-1, a threshold sweep, the operating point, the threshold for a target FAR
+ * and per-person errors.
+ *
+ * @example
+ * ```ts
+ * const report = summarise(scored, { modelId, k: 1, strangerFraction: 0, seed: 1, threshold: 0.5, targetFar: 0.01 });
+ * ```
+ */
+export function summarise(
+  scored: ScoredQuery[],
+  run: {
+    modelId: string;
+    k: number;
+    strangerFraction: number;
+    seed: number;
+    aggregation?: Aggregation;
+    threshold: number;
+    targetFar: number;
+    thresholds?: readonly number[];
+    enrolmentFailures?: EnrolmentFailure[];
+    images?: ReadonlyMap<string, AnalyzedImage>;
+  },
+): RecognitionReport {
+  const count = (kind: ScoredQuery['kind']) => scored.filter((q) => q.kind === kind).length;
+  const enrolled = new Set(scored.filter((q) => q.kind === 'genuine').map((q) => q.person));
+  const strangers = new Set(scored.filter((q) => q.kind === 'stranger').map((q) => q.person));
+  const target = thresholdForFar(scored, run.targetFar);
+  const imageErrors = [...(run.images ?? new Map<string, AnalyzedImage>()).entries()].flatMap(
+    ([path, image]) => (image.error === undefined ? [] : [{ path, error: image.error }]),
+  );
+  const enrolmentFailures = run.enrolmentFailures ?? [];
+  return {
+    modelId: run.modelId,
+    k: run.k,
+    strangerFraction: run.strangerFraction,
+    seed: run.seed,
+    aggregation: run.aggregation ?? 'max',
+    counts: {
+      enrolledPeople: enrolled.size,
+      strangers: strangers.size,
+      genuineQueries: count('genuine'),
+      strangerQueries: count('stranger'),
+      negativeQueries: count('negative'),
+      enrolmentFailures: enrolmentFailures.length,
+      imageErrors: imageErrors.length,
+    },
+    rank1: rank1(scored),
+    operating: atThreshold(scored, run.threshold),
+    sweep: (run.thresholds ?? thresholdGrid()).map((t) => atThreshold(scored, t)),
+    targetFar: {
+      target: run.targetFar,
+      threshold: target,
+      point: target === undefined ? undefined : atThreshold(scored, target),
+    },
+    perPerson: perPersonErrors(scored, run.threshold),
+    enrolmentFailures,
+    imageErrors,
+    queries: scored,
+  };
+}
