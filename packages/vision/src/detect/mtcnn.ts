@@ -1,0 +1,285 @@
+// Building blocks of MTCNN as implemented by facenet-pytorch (`models/utils/detect_face.py`), kept
+// numerically faithful: box arithmetic is rounded to float32 (`f`) where the reference works on float32
+// tensors, and the 1-based `pad` quirks are reproduced.
+import type { TensorLayout } from '../onnx/layout.ts';
+import type { RgbImage } from '../types.ts';
+
+const f = Math.fround;
+
+/** A candidate box with its score and the regression offsets of the stage that produced it. */
+export interface Candidate {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+  r0: number;
+  r1: number;
+  r2: number;
+  r3: number;
+}
+
+/**
+ * Summed-area table of an RGB image, `(w + 1) × (h + 1) × 3`. Stored as uint32 and differenced modulo
+ * 2^32: every rectangle the detector sums is far below 2^32, so the result is exact for any image size.
+ */
+export class IntegralImage {
+  width = 0;
+  height = 0;
+  sums: Uint32Array = new Uint32Array(0);
+
+  build(image: RgbImage): void {
+    const { width: w, height: h, data } = image;
+    const stride = (w + 1) * 3;
+    const size = stride * (h + 1);
+    if (this.sums.length < size) this.sums = new Uint32Array(size);
+    const s = this.sums;
+    s.fill(0, 0, stride);
+    for (let y = 0; y < h; y++) {
+      const prev = y * stride;
+      const row = prev + stride;
+      s[row] = 0;
+      s[row + 1] = 0;
+      s[row + 2] = 0;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let src = y * w * 3;
+      let dst = row + 3;
+      let up = prev + 3;
+      for (let x = 0; x < w; x++) {
+        r += data[src] ?? 0;
+        g += data[src + 1] ?? 0;
+        b += data[src + 2] ?? 0;
+        s[dst] = r + (s[up] ?? 0);
+        s[dst + 1] = g + (s[up + 1] ?? 0);
+        s[dst + 2] = b + (s[up + 2] ?? 0);
+        src += 3;
+        dst += 3;
+        up += 3;
+      }
+    }
+    this.width = w;
+    this.height = h;
+  }
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+
+/**
+ * PyTorch `interpolate(mode="area")` (adaptive average pooling) of the region `[x0, x0 + rw) × [y0, y0 + rh)`
+ * of the image to `layout.width × layout.height`, normalised and written into `out` at `offset`. Output
+ * pixel i averages source rows `floor(i·rh/oh) … ceil((i+1)·rh/oh) − 1` (same for columns). Parts of the
+ * region outside the image count as zero-valued pixels (the original MTCNN's zero padding).
+ */
+export function areaResizeInto(
+  integral: IntegralImage,
+  x0: number,
+  y0: number,
+  rw: number,
+  rh: number,
+  layout: TensorLayout,
+  out: Float32Array,
+  offset: number,
+): void {
+  const { width: ow, height: oh, channelOffset, pixelStride, rowStride, mean, invStd } = layout;
+  const iw = integral.width;
+  const ih = integral.height;
+  const stride = (iw + 1) * 3;
+  const s = integral.sums;
+  const cx0 = new Int32Array(ow);
+  const cx1 = new Int32Array(ow);
+  const cw = new Float64Array(ow);
+  for (let j = 0; j < ow; j++) {
+    const a = Math.floor((j * rw) / ow);
+    const b = Math.ceil(((j + 1) * rw) / ow);
+    cw[j] = b - a;
+    cx0[j] = clamp(x0 + a, 0, iw) * 3;
+    cx1[j] = clamp(x0 + b, 0, iw) * 3;
+  }
+  const [o0, o1, o2] = channelOffset;
+  const [m0, m1, m2] = mean;
+  const [k0, k1, k2] = invStd;
+  for (let i = 0; i < oh; i++) {
+    const a = Math.floor((i * rh) / oh);
+    const b = Math.ceil(((i + 1) * rh) / oh);
+    const rows = b - a;
+    const ra = clamp(y0 + a, 0, ih) * stride;
+    const rb = clamp(y0 + b, 0, ih) * stride;
+    let p = offset + i * rowStride;
+    for (let j = 0; j < ow; j++) {
+      const xa = cx0[j] ?? 0;
+      const xb = cx1[j] ?? 0;
+      const n = rows * (cw[j] ?? 1);
+      const sum0 = ((s[rb + xb] ?? 0) - (s[ra + xb] ?? 0) - (s[rb + xa] ?? 0) + (s[ra + xa] ?? 0)) >>> 0;
+      const sum1 =
+        ((s[rb + xb + 1] ?? 0) - (s[ra + xb + 1] ?? 0) - (s[rb + xa + 1] ?? 0) + (s[ra + xa + 1] ?? 0)) >>> 0;
+      const sum2 =
+        ((s[rb + xb + 2] ?? 0) - (s[ra + xb + 2] ?? 0) - (s[rb + xa + 2] ?? 0) + (s[ra + xa + 2] ?? 0)) >>> 0;
+      out[p + o0] = (sum0 / n - m0) * k0;
+      out[p + o1] = (sum1 / n - m1) * k1;
+      out[p + o2] = (sum2 / n - m2) * k2;
+      p += pixelStride;
+    }
+  }
+}
+
+/** P-Net `generateBoundingBox`: stride 2, cell 12, in float32 like the reference. */
+export function generateBoundingBoxes(
+  prob: Float32Array,
+  reg: Float32Array,
+  outW: number,
+  outH: number,
+  scale: number,
+  threshold: number,
+  into: Candidate[],
+): void {
+  const plane = outW * outH;
+  const s = f(scale);
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) {
+      const k = y * outW + x;
+      const p = prob[plane + k] ?? 0;
+      if (p < threshold) continue;
+      into.push({
+        x1: Math.floor(f((2 * x + 1) / s)),
+        y1: Math.floor(f((2 * y + 1) / s)),
+        x2: Math.floor(f((2 * x + 12) / s)),
+        y2: Math.floor(f((2 * y + 12) / s)),
+        score: p,
+        r0: reg[k] ?? 0,
+        r1: reg[plane + k] ?? 0,
+        r2: reg[2 * plane + k] ?? 0,
+        r3: reg[3 * plane + k] ?? 0,
+      });
+    }
+  }
+}
+
+/**
+ * torchvision `nms`: IoU without the +1 pixel convention; suppresses overlaps above `threshold`.
+ * Returns the kept candidates, highest score first.
+ */
+export function nmsUnion(boxes: readonly Candidate[], threshold: number): Candidate[] {
+  const order = boxes.map((_, i) => i).sort((a, b) => (boxes[b]?.score ?? 0) - (boxes[a]?.score ?? 0));
+  return greedyNms(boxes, order, threshold, false);
+}
+
+/**
+ * facenet-pytorch `nms_numpy(…, 'Min')`: overlap over the smaller box with the +1 pixel convention.
+ * Ties are broken like numpy's argsort on small arrays (later index first).
+ */
+export function nmsMin(boxes: readonly Candidate[], threshold: number): Candidate[] {
+  const order = boxes
+    .map((_, i) => i)
+    .sort((a, b) => (boxes[b]?.score ?? 0) - (boxes[a]?.score ?? 0) || b - a);
+  return greedyNms(boxes, order, threshold, true);
+}
+
+function greedyNms(
+  boxes: readonly Candidate[],
+  order: number[],
+  threshold: number,
+  min: boolean,
+): Candidate[] {
+  const one = min ? 1 : 0;
+  const suppressed = new Uint8Array(boxes.length);
+  const keep: Candidate[] = [];
+  for (let oi = 0; oi < order.length; oi++) {
+    const i = order[oi] ?? 0;
+    if (suppressed[i]) continue;
+    const a = boxes[i];
+    if (a === undefined) continue;
+    keep.push(a);
+    const areaA = (a.x2 - a.x1 + one) * (a.y2 - a.y1 + one);
+    for (let oj = oi + 1; oj < order.length; oj++) {
+      const j = order[oj] ?? 0;
+      if (suppressed[j]) continue;
+      const b = boxes[j];
+      if (b === undefined) continue;
+      const iw = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + one);
+      const ih = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + one);
+      const inter = iw * ih;
+      const areaB = (b.x2 - b.x1 + one) * (b.y2 - b.y1 + one);
+      const overlap = min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter);
+      if (overlap > threshold) suppressed[j] = 1;
+    }
+  }
+  return keep;
+}
+
+/** P-Net regression: offsets scaled by the box size without the +1. */
+export function applyPnetRegression(c: Candidate): void {
+  const w = f(c.x2 - c.x1);
+  const h = f(c.y2 - c.y1);
+  const x1 = f(c.x1 + f(c.r0 * w));
+  const y1 = f(c.y1 + f(c.r1 * h));
+  const x2 = f(c.x2 + f(c.r2 * w));
+  const y2 = f(c.y2 + f(c.r3 * h));
+  c.x1 = x1;
+  c.y1 = y1;
+  c.x2 = x2;
+  c.y2 = y2;
+}
+
+/** `bbreg`: R-/O-Net regression, offsets scaled by the box size with the +1. */
+export function applyRegression(c: Candidate): void {
+  const w = f(f(c.x2 - c.x1) + 1);
+  const h = f(f(c.y2 - c.y1) + 1);
+  const x1 = f(c.x1 + f(c.r0 * w));
+  const y1 = f(c.y1 + f(c.r1 * h));
+  const x2 = f(c.x2 + f(c.r2 * w));
+  const y2 = f(c.y2 + f(c.r3 * h));
+  c.x1 = x1;
+  c.y1 = y1;
+  c.x2 = x2;
+  c.y2 = y2;
+}
+
+/** `rerec`: grow the shorter side to make the box square around its centre. */
+export function square(c: Candidate): void {
+  const h = f(c.y2 - c.y1);
+  const w = f(c.x2 - c.x1);
+  const l = Math.max(w, h);
+  c.x1 = f(f(c.x1 + f(w * 0.5)) - f(l * 0.5));
+  c.y1 = f(f(c.y1 + f(h * 0.5)) - f(l * 0.5));
+  c.x2 = f(c.x1 + l);
+  c.y2 = f(c.y1 + l);
+}
+
+/** Integer crop region `[x0, x0 + w) × [y0, y0 + h)` (0-based) for an R-/O-Net input. */
+export interface CropRegion {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * The crop a box feeds to R-/O-Net. `reference`: facenet-pytorch `pad` (truncate, clamp to the image with
+ * its 1-based indices), so the part inside the image gets stretched. `zero-fill`: the same truncated box,
+ * unclamped; the part outside the image is read as zeros. Undefined when the clamped crop is empty.
+ */
+export function cropRegion(
+  c: Candidate,
+  width: number,
+  height: number,
+  edgeMode: 'reference' | 'zero-fill',
+): CropRegion | undefined {
+  let x = Math.trunc(c.x1);
+  let y = Math.trunc(c.y1);
+  let ex = Math.trunc(c.x2);
+  let ey = Math.trunc(c.y2);
+  const cx = Math.max(x, 1);
+  const cy = Math.max(y, 1);
+  const cex = Math.min(ex, width);
+  const cey = Math.min(ey, height);
+  if (!(cey > cy - 1 && cex > cx - 1)) return undefined;
+  if (edgeMode === 'reference') {
+    x = cx;
+    y = cy;
+    ex = cex;
+    ey = cey;
+  }
+  return { x0: x - 1, y0: y - 1, w: ex - x + 1, h: ey - y + 1 };
+}

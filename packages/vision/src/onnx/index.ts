@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { ModelEntry } from '@frs/models/manifest';
+import ort from 'onnxruntime-node';
+import type { Logger } from '../types.ts';
+
+/** A dense float32 tensor as plain data, so no other module needs onnxruntime's types. */
+export interface FloatTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/** Options for {@link loadModel}. */
+export interface LoadModelOptions {
+  /** Verify the file's sha256 against the manifest before creating the session. Default true. */
+  verifyChecksums?: boolean;
+  /** onnxruntime intra-op threads. Default: `min(2, availableParallelism())`. */
+  intraOpNumThreads?: number;
+  logger?: Logger;
+}
+
+/** Base class of model loading and inference failures. */
+export class ModelError extends Error {
+  readonly code: string = 'MODEL_ERROR';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The model file's sha256 differs from the manifest. */
+export class ModelChecksumError extends ModelError {
+  override readonly code = 'MODEL_CHECKSUM';
+  readonly expected: string;
+  readonly actual: string;
+  constructor(file: string, expected: string, actual: string) {
+    super(`model file ${file} has sha256 ${actual}, the manifest expects ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The file is missing or onnxruntime cannot create a session from it. */
+export class ModelLoadError extends ModelError {
+  override readonly code = 'MODEL_LOAD';
+}
+
+/** The session's inputs/outputs or a call's feeds do not match the manifest entry. */
+export class ModelSignatureError extends ModelError {
+  override readonly code = 'MODEL_SIGNATURE';
+}
+
+/** onnxruntime failed while running the model. */
+export class ModelRunError extends ModelError {
+  override readonly code = 'MODEL_RUN';
+}
+
+/**
+ * One onnxruntime session for one manifest entry. The only place in the codebase that touches onnxruntime.
+ *
+ * @example
+ * ```ts
+ * const pnet = await loadModel(entry, modelsDir());
+ * const out = await pnet.run({ input: { data, dims: [1, 3, h, w] } });
+ * console.log(out.prob?.dims);
+ * ```
+ */
+export class OnnxModel {
+  readonly entry: ModelEntry;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly #session: ort.InferenceSession;
+
+  constructor(entry: ModelEntry, session: ort.InferenceSession) {
+    this.entry = entry;
+    this.#session = session;
+    this.inputNames = [...session.inputNames];
+    this.outputNames = [...session.outputNames];
+  }
+
+  /** Runs the model; every session input must be fed and nothing else. Outputs must be float32. */
+  async run(feeds: Readonly<Record<string, FloatTensor>>): Promise<Record<string, FloatTensor>> {
+    const names = Object.keys(feeds);
+    const unknown = names.filter((n) => !this.inputNames.includes(n));
+    const missing = this.inputNames.filter((n) => !names.includes(n));
+    if (unknown.length > 0 || missing.length > 0) {
+      throw new ModelSignatureError(
+        `model ${this.entry.id} takes inputs [${this.inputNames.join(', ')}]; ` +
+          `got [${names.join(', ')}] (unknown: ${unknown.join(', ') || '-'}, missing: ${missing.join(', ') || '-'})`,
+      );
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    let result: ort.InferenceSession.OnnxValueMapType;
+    try {
+      result = await this.#session.run(ortFeeds);
+    } catch (error) {
+      throw new ModelRunError(`model ${this.entry.id} failed to run`, { cause: error });
+    }
+    const out: Record<string, FloatTensor> = {};
+    for (const name of this.outputNames) {
+      const value = result[name];
+      if (value === undefined) throw new ModelRunError(`model ${this.entry.id} returned no output ${name}`);
+      const data = value.data;
+      if (!(data instanceof Float32Array)) {
+        throw new ModelSignatureError(
+          `model ${this.entry.id} output ${name} is ${value.type}, expected float32`,
+        );
+      }
+      out[name] = { data, dims: value.dims };
+    }
+    return out;
+  }
+
+  /** Releases the native session. Only for models created with {@link createModel}; cached ones are shared. */
+  async release(): Promise<void> {
+    await this.#session.release();
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
+/**
+ * Creates a new, uncached session for a manifest entry: checks the sha256 (unless disabled) and that the
+ * session's input and output names are the ones the manifest declares.
+ *
+ * @example
+ * ```ts
+ * const model = await createModel(entry, '/opt/models', { verifyChecksums: true });
+ * ```
+ */
+export async function createModel(
+  entry: ModelEntry,
+  dir: string,
+  options: LoadModelOptions = {},
+): Promise<OnnxModel> {
+  const path = join(dir, entry.file);
+  if (options.verifyChecksums ?? true) {
+    let actual: string;
+    try {
+      actual = await sha256File(path);
+    } catch (error) {
+      throw new ModelLoadError(`model file ${path} cannot be read`, { cause: error });
+    }
+    if (actual !== entry.sha256) throw new ModelChecksumError(path, entry.sha256, actual);
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: options.intraOpNumThreads ?? Math.min(2, availableParallelism()),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+  } catch (error) {
+    throw new ModelLoadError(`onnxruntime cannot load ${path}`, { cause: error });
+  }
+  const model = new OnnxModel(entry, session);
+  const check = (kind: string, declared: readonly { name: string }[], actual: readonly string[]) => {
+    const absent = declared.map((t) => t.name).filter((n) => !actual.includes(n));
+    if (absent.length > 0) {
+      throw new ModelSignatureError(
+        `model ${entry.id} (${path}) lacks ${kind} [${absent.join(', ')}] declared in the manifest; ` +
+          `it has [${actual.join(', ')}]`,
+      );
+    }
+  };
+  try {
+    check('inputs', entry.inputs, model.inputNames);
+    check('outputs', entry.outputs, model.outputNames);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+  options.logger?.debug('model loaded', { id: entry.id, file: path, inputs: model.inputNames });
+  return model;
+}
+
+const cache = new Map<string, Promise<OnnxModel>>();
+
+/**
+ * Memoised {@link createModel}: one session per (file, sha256, options) per process; a failed load is
+ * evicted so the next call retries.
+ *
+ * @example
+ * ```ts
+ * const onet = await loadModel(manifest.models.find((m) => m.role === 'mtcnn-onet')!, modelsDir());
+ * ```
+ */
+export function loadModel(
+  entry: ModelEntry,
+  dir: string,
+  options: LoadModelOptions = {},
+): Promise<OnnxModel> {
+  const key = JSON.stringify([
+    join(dir, entry.file),
+    entry.id,
+    entry.sha256,
+    options.verifyChecksums ?? true,
+    options.intraOpNumThreads ?? null,
+  ]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const pending = createModel(entry, dir, options);
+  cache.set(key, pending);
+  pending.catch(() => {
+    if (cache.get(key) === pending) cache.delete(key);
+  });
+  return pending;
+}
+
+/**
+ * Forgets every memoised session (they are released once no caller holds them).
+ *
+ * @example
+ * ```ts
+ * clearModelCache();
+ * ```
+ */
+export function clearModelCache(): void {
+  cache.clear();
+}
+
+export { type TensorLayout, tensorLayout } from './layout.ts';
