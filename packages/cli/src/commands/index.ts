@@ -1,5 +1,8 @@
 import type { Command } from '../command.ts';
+import { enroll } from './enroll.ts';
+import { recognize } from './recognize.ts';
+import { send } from './send.ts';
 import { workload } from './workload.ts';
 
 /** Every sub-command, in the order `frs --help` lists them. */
-export const commands: readonly Command[] = [workload];
+export const commands: readonly Command[] = [enroll, recognize, send, workload];

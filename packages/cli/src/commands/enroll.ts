@@ -1,0 +1,184 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createJsonLogger } from '@frs/contracts/logger';
+import { loadFaceFinder } from '@frs/detector/deps';
+import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
+import {
+  addEmbeddings,
+  createGallery,
+  type Gallery,
+  loadGallery,
+  removePerson,
+  saveGallery,
+  vectorCount,
+} from '@frs/vision/gallery';
+import { decodeImage } from '@frs/vision/image';
+import { type Command, UsageError } from '../command.ts';
+import { createProgress } from '../progress.ts';
+import { IMAGE_EXTENSIONS } from '../util/images.ts';
+
+const usage = `Usage: frs enroll <dir> --gallery <file> [options]
+       frs enroll --remove <Person> --gallery <file>
+
+Builds or updates a gallery from <dir>/<Person>/*.{jpg,jpeg,png,webp}: one embedding per photo. A photo
+with no face is skipped and reported; with several faces the largest is used and a warning printed.
+Enrolling a person who is already in the gallery replaces their vectors (use --append to add).
+
+Options:
+  --gallery <file>      gallery JSON file, created when missing (required)
+  --remove <Person>     delete a person and all their vectors instead of enrolling
+  --append              add to an existing person's vectors instead of replacing them
+  --min-face-size <px>  smallest face the detector looks for (default 20)
+  --json                print a JSON report on stdout
+  -h, --help            this text`;
+
+/** What happened to one photo. */
+interface PhotoReport {
+  person: string;
+  photo: string;
+  outcome: 'enrolled' | 'no_face' | 'several_faces' | 'unreadable';
+  faces: number;
+  detail?: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listPeople(dir: string): Promise<{ person: string; photos: string[] }[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const people: { person: string; photos: string[] }[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const files = await readdir(join(dir, entry.name), { withFileTypes: true });
+    const photos = files
+      .filter((f) => f.isFile() && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()))
+      .map((f) => join(dir, entry.name, f.name))
+      .sort();
+    if (photos.length > 0) people.push({ person: entry.name, photos });
+  }
+  return people;
+}
+
+function area(box: readonly number[]): number {
+  return Math.max(0, (box[2] ?? 0) - (box[0] ?? 0)) * Math.max(0, (box[3] ?? 0) - (box[1] ?? 0));
+}
+
+export const enroll: Command = {
+  name: 'enroll',
+  summary: 'build or update a gallery from <dir>/<Person>/* photos (or --remove a person)',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        gallery: { type: 'string' },
+        remove: { type: 'string' },
+        append: { type: 'boolean', default: false },
+        'min-face-size': { type: 'string', default: '20' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (!values.gallery) throw new UsageError('--gallery <file> is required');
+    const galleryPath = values.gallery;
+    const model = await defaultEmbedderId();
+    const current: Gallery = (await exists(galleryPath))
+      ? await loadGallery(galleryPath, { id: model.id })
+      : createGallery(model);
+
+    if (values.remove !== undefined) {
+      const next = removePerson(current, values.remove);
+      await saveGallery(galleryPath, next);
+      const report = { removed: values.remove, people: next.people.length, vectors: vectorCount(next) };
+      console.log(
+        values.json ? JSON.stringify(report) : `removed ${values.remove}; ${report.people} people left`,
+      );
+      return 0;
+    }
+    const dir = positionals[0];
+    if (dir === undefined) throw new UsageError('a photo folder <dir>/<Person>/* is required');
+    const minFaceSize = Number(values['min-face-size']);
+    if (!(minFaceSize > 0)) throw new UsageError('--min-face-size must be a positive number');
+
+    const people = await listPeople(dir);
+    if (people.length === 0) throw new UsageError(`no <Person>/ folders with photos found in ${dir}`);
+    const log = createJsonLogger({
+      service: 'frs-enroll',
+      level: process.env.LOG_LEVEL ?? 'warn',
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
+    const modelsDir = process.env.FRS_MODELS_DIR;
+    const [finder, embedder] = await Promise.all([
+      loadFaceFinder({ modelsDir, minFaceSize, logger: log }),
+      loadEmbedder({ modelsDir, logger: log }),
+    ]);
+    const total = people.reduce((n, p) => n + p.photos.length, 0);
+    const progress = createProgress('enrolling', total, process.stderr, true);
+    const reports: PhotoReport[] = [];
+    let gallery = current;
+    for (const { person, photos } of people) {
+      const vectors: { vector: Float32Array; source: string }[] = [];
+      for (const photo of photos) {
+        try {
+          const image = await decodeImage(await readFile(photo));
+          const faces = await finder.detectAndAlign(image);
+          const largest = [...faces].sort((a, b) => area(b.detection.box) - area(a.detection.box))[0];
+          if (largest === undefined) {
+            reports.push({ person, photo, outcome: 'no_face', faces: 0 });
+          } else {
+            const [embedding] = await embedder.embed([largest]);
+            if (embedding === undefined) throw new Error('the embedder returned no vector');
+            vectors.push({ vector: embedding.vector, source: photo });
+            reports.push({
+              person,
+              photo,
+              outcome: faces.length > 1 ? 'several_faces' : 'enrolled',
+              faces: faces.length,
+            });
+          }
+        } catch (error) {
+          const detail = error instanceof Error ? error.message : String(error);
+          reports.push({ person, photo, outcome: 'unreadable', faces: 0, detail });
+        }
+        progress.tick(photo);
+      }
+      if (vectors.length === 0) continue;
+      if (!values.append && gallery.people.some((p) => p.name === person))
+        gallery = removePerson(gallery, person);
+      gallery = addEmbeddings(gallery, person, vectors, { modelId: embedder.modelId });
+    }
+    progress.done();
+    await saveGallery(galleryPath, gallery);
+
+    const count = (outcome: PhotoReport['outcome']) => reports.filter((r) => r.outcome === outcome).length;
+    const summary = {
+      gallery: galleryPath,
+      model: gallery.model,
+      people: gallery.people.length,
+      vectors: vectorCount(gallery),
+      photos: reports.length,
+      enrolled: count('enrolled') + count('several_faces'),
+      several_faces: count('several_faces'),
+      no_face: count('no_face'),
+      unreadable: count('unreadable'),
+    };
+    if (values.json) {
+      console.log(JSON.stringify({ summary, photos: reports }));
+    } else {
+      for (const r of reports) {
+        if (r.outcome === 'no_face') console.log(`skipped  ${r.photo}: no face found`);
+        if (r.outcome === 'several_faces')
+          console.log(`warning  ${r.photo}: ${r.faces} faces, used the largest`);
+        if (r.outcome === 'unreadable') console.log(`skipped  ${r.photo}: ${r.detail}`);
+      }
+      console.log(
+        `enrolled ${summary.enrolled}/${summary.photos} photos; gallery ${galleryPath} has ${summary.people} people, ${summary.vectors} vectors (${gallery.model.id})`,
+      );
+    }
+    return 0;
+  },
+};

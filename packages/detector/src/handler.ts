@@ -1,0 +1,19 @@
+import { createJsonLogger } from '@frs/contracts/logger';
+import { createHandler } from './app.ts';
+import { parseDetectorConfig } from './config.ts';
+import { createDetectorDeps } from './deps.ts';
+
+// Module scope runs once per container: a bad environment fails the cold start with a clear message.
+const config = parseDetectorConfig(process.env);
+const logger = createJsonLogger({ service: 'frs-detector', level: config.logLevel });
+
+/**
+ * Lambda entry point of the detector (Function URL, payload format 2.0).
+ *
+ * @example
+ * ```ts
+ * // Lambda handler setting: packages/detector/dist/handler.handler
+ * const response = await handler(functionUrlEvent);
+ * ```
+ */
+export const handler = createHandler(createDetectorDeps(config, logger));

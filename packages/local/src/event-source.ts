@@ -1,0 +1,144 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SqsBatchResponse } from '@frs/contracts/lambda';
+import type { JsonLogger } from '@frs/contracts/logger';
+
+/** An SQS-triggered handler with partial batch responses. */
+export type SqsHandler = (event: unknown) => Promise<SqsBatchResponse | undefined>;
+
+/** Options of {@link createEventSourceMapping}, named like the AWS settings they mirror. */
+export interface EventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  /** Records per invocation (AWS `BatchSize`, at most 10 per receive). */
+  batchSize: number;
+  /** AWS `MaximumBatchingWindowInSeconds`: keep gathering records this long before invoking. */
+  batchingWindowSeconds: number;
+  /** Long-poll wait per ReceiveMessage call. */
+  waitTimeSeconds: number;
+  logger: JsonLogger;
+}
+
+/** A running poller; `stop()` ends it like a crashed or scaled-in Lambda. */
+export interface EventSourceMapping {
+  start(): void;
+  /** Stops polling and waits for the invocation in progress. */
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
+function toRecord(message: Message, queueArn: string): Record<string, unknown> {
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: message.Attributes ?? {},
+    messageAttributes: message.MessageAttributes ?? {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+/**
+ * Runs an SQS handler the way a Lambda event source mapping does: long-poll batches, invoke, delete the
+ * records that succeeded, and leave `batchItemFailures` (or the whole batch, if the handler throws) to
+ * reappear after the visibility timeout; the queue's redrive policy moves repeat failures to the DLQ.
+ *
+ * @example
+ * ```ts
+ * const esm = createEventSourceMapping(handler, { sqs, queueUrl, queueArn, batchSize: 10,
+ *   batchingWindowSeconds: 0, waitTimeSeconds: 20, logger });
+ * esm.start();
+ * await esm.stop();
+ * ```
+ */
+export function createEventSourceMapping(
+  handler: SqsHandler,
+  options: EventSourceOptions,
+): EventSourceMapping {
+  let abort: AbortController | undefined;
+  let loop: Promise<void> | undefined;
+
+  const receive = async (signal: AbortSignal, max: number, wait: number): Promise<Message[]> => {
+    const out = await options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: wait,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: signal },
+    );
+    return out.Messages ?? [];
+  };
+
+  const gather = async (signal: AbortSignal): Promise<Message[]> => {
+    const batch = await receive(signal, options.batchSize, options.waitTimeSeconds);
+    const deadline = Date.now() + options.batchingWindowSeconds * 1000;
+    while (batch.length > 0 && batch.length < options.batchSize && Date.now() < deadline && !signal.aborted) {
+      const wait = Math.max(0, Math.min(20, Math.floor((deadline - Date.now()) / 1000)));
+      const more = await receive(signal, options.batchSize - batch.length, wait);
+      if (more.length === 0 && wait === 0) break;
+      batch.push(...more);
+    }
+    return batch;
+  };
+
+  const invoke = async (batch: Message[]): Promise<void> => {
+    let failed: Set<string>;
+    try {
+      const response = await handler({ Records: batch.map((m) => toRecord(m, options.queueArn)) });
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      options.logger.error('recognizer invocation failed; the whole batch will be retried', { error });
+      return;
+    }
+    const done = batch.filter((m) => m.MessageId !== undefined && !failed.has(m.MessageId));
+    if (failed.size > 0) options.logger.warn('batch item failures', { failed: [...failed] });
+    if (done.length === 0) return;
+    await options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
+  };
+
+  const run = async (signal: AbortSignal): Promise<void> => {
+    while (!signal.aborted) {
+      try {
+        const batch = await gather(signal);
+        if (batch.length > 0 && !signal.aborted) await invoke(batch);
+      } catch (error) {
+        if (signal.aborted) return;
+        options.logger.error('event source mapping poll failed', { error });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  };
+
+  return {
+    start() {
+      if (abort) return;
+      abort = new AbortController();
+      loop = run(abort.signal);
+    },
+    async stop() {
+      abort?.abort();
+      await loop;
+      abort = undefined;
+      loop = undefined;
+    },
+    get running() {
+      return abort !== undefined;
+    },
+  };
+}
