@@ -1,0 +1,20 @@
+export {
+  type Alignment,
+  AlignmentSchema,
+  defaultManifestPath,
+  loadManifest,
+  type Manifest,
+  ManifestSchema,
+  type ModelEntry,
+  ModelEntrySchema,
+  type ModelRole,
+  ModelRoleSchema,
+  type ModelSource,
+  ModelSourceSchema,
+  modelsDir,
+  type Preprocessing,
+  PreprocessingSchema,
+  type TensorSpec,
+  TensorSpecSchema,
+} from './manifest.ts';
+export { ModelFileMissingError, ModelIntegrityError, sha256Hex, sri512, verifyModelFile } from './verify.ts';
