@@ -135,10 +135,10 @@ function withBatchDim(valueInfo: Uint8Array, batchDim: string): Uint8Array {
       edit(readProtoFields(tensor), 2, (shape) => {
         let first = true;
         return writeProtoFields(
-          readProtoFields(shape).map((dim) => {
-            if (dim.field !== 1 || !first) return dim;
+          readProtoFields(shape).map((dim): ProtoField => {
+            if (dim.field !== 1 || dim.wireType !== 2 || !first) return dim;
             first = false;
-            return { ...dim, value: new ProtoWriter().string(2, batchDim).finish() };
+            return { field: 1, wireType: 2, value: new ProtoWriter().string(2, batchDim).finish() };
           }),
         );
       }),
