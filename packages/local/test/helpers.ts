@@ -1,0 +1,63 @@
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+
+/** An SQS client for the local fauxqs server. */
+export function sqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
+}
+
+/** Quiet logger for tests (errors only, to stderr). */
+export function testLogger(): JsonLogger {
+  return createJsonLogger({
+    service: 'test',
+    level: process.env.LOG_LEVEL ?? 'error',
+    write: (l) => process.stderr.write(`${l}\n`),
+  });
+}
+
+/** Visible + in-flight message counts of a queue. */
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 'NaN'),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 'NaN'),
+  };
+}
+
+/** Receives (and deletes) messages until `count` arrived or the deadline passed. */
+export async function drain(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  timeoutMs: number,
+): Promise<string[]> {
+  const bodies: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (bodies.length < count && Date.now() < deadline) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    for (const m of out.Messages ?? []) {
+      bodies.push(m.Body ?? '');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+  return bodies;
+}
