@@ -1,4 +1,4 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createJsonLogger } from '@frs/contracts/logger';
@@ -49,16 +49,24 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+// Follows symbolic links, so a folder of links into a photo library works like a copy.
+async function kind(path: string): Promise<'file' | 'dir' | 'other'> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return 'file';
+  return info?.isDirectory() ? 'dir' : 'other';
+}
+
 async function listPeople(dir: string): Promise<{ person: string; photos: string[] }[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
   const people: { person: string; photos: string[] }[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const files = await readdir(join(dir, entry.name), { withFileTypes: true });
-    const photos = files
-      .filter((f) => f.isFile() && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()))
-      .map((f) => join(dir, entry.name, f.name))
-      .sort();
-    if (photos.length > 0) people.push({ person: entry.name, photos });
+  for (const name of (await readdir(dir)).sort((a, b) => a.localeCompare(b))) {
+    if ((await kind(join(dir, name))) !== 'dir') continue;
+    const photos: string[] = [];
+    for (const file of (await readdir(join(dir, name))).sort()) {
+      const path = join(dir, name, file);
+      if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase()) && (await kind(path)) === 'file')
+        photos.push(path);
+    }
+    if (photos.length > 0) people.push({ person: name, photos });
   }
   return people;
 }
