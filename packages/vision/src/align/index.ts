@@ -166,27 +166,39 @@ function marginCropTransform(
   // Pixel-centre mapping of [left, right) onto [0, size): x' = (x - left + 0.5) * s - 0.5.
   const sx = size[0] / cw;
   const sy = size[1] / ch;
-  return { sx, sy, ox: (0.5 - left) * sx - 0.5, oy: (0.5 - top) * sy - 0.5 };
+  return { sx, sy, ox: (0.5 - left) * sx - 0.5, oy: (0.5 - top) * sy - 0.5, left, top, right, bottom };
 }
 
 function warpScale(
   image: RgbImage,
-  m: { sx: number; sy: number; ox: number; oy: number },
+  m: {
+    sx: number;
+    sy: number;
+    ox: number;
+    oy: number;
+    left: number;
+    top: number;
+    right: number;
+    bottom: number;
+  },
   width: number,
   height: number,
 ): RgbImage {
-  const { width: w, height: h, data: src } = image;
+  const { width: w, data: src } = image;
   const out = new Uint8Array(width * height * 3);
+  // Sampling stays inside the crop, like resizing the cropped image would.
+  const maxX = Math.max(m.right - 1, m.left);
+  const maxY = Math.max(m.bottom - 1, m.top);
   let o = 0;
   for (let v = 0; v < height; v++) {
-    const y = Math.min(Math.max((v - m.oy) / m.sy, 0), h - 1);
+    const y = Math.min(Math.max((v - m.oy) / m.sy, m.top), maxY);
     const y0 = Math.floor(y);
-    const y1 = Math.min(y0 + 1, h - 1);
+    const y1 = Math.min(y0 + 1, maxY);
     const fy = y - y0;
     for (let u = 0; u < width; u++) {
-      const x = Math.min(Math.max((u - m.ox) / m.sx, 0), w - 1);
+      const x = Math.min(Math.max((u - m.ox) / m.sx, m.left), maxX);
       const x0 = Math.floor(x);
-      const x1 = Math.min(x0 + 1, w - 1);
+      const x1 = Math.min(x0 + 1, maxX);
       const fx = x - x0;
       for (let c = 0; c < 3; c++) {
         const p00 = src[(y0 * w + x0) * 3 + c] ?? 0;

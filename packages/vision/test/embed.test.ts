@@ -1,0 +1,114 @@
+import type { Manifest } from '@frs/models/manifest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { alignFace } from '../src/align/index.ts';
+import { createDetector, type Detector } from '../src/detect/index.ts';
+import { createEmbedder, type Embedder, EmbedInputError } from '../src/embed/index.ts';
+import { ModelSignatureError } from '../src/onnx/index.ts';
+import type { FaceChip } from '../src/types.ts';
+import { mirrorImage } from './fixtures/images.ts';
+import { testManifest, testModelsDir } from './fixtures/models.ts';
+import { loadFace } from './fixtures/shared.ts';
+
+const PEOPLE: Record<string, string[]> = {
+  Anthony_Hopkins: ['00.jpg', '01.jpg'],
+  John_Salley: ['00.jpg', '01.jpg', '02.jpg'],
+  John_Savage: ['00.jpg', '01.jpg', '02.jpg'],
+  John_Schneider: ['00.jpg', '01.jpg', '02.jpg'],
+  kit_harington: ['00.jpeg', '01.jpeg', '02.jpg'],
+  deepface_c01_angelina: ['00.jpg', '01.jpg', '02.jpg'],
+};
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * (b[i] ?? 0), 0);
+
+describe('Function: embedder.embed()', () => {
+  let manifest: Manifest;
+  let detector: Detector;
+  let embedder: Embedder;
+  const chips: { person: string; chip: FaceChip }[] = [];
+
+  beforeAll(async () => {
+    manifest = await testManifest();
+    detector = await createDetector({ manifest, modelsDir: testModelsDir() });
+    embedder = await createEmbedder({ manifest, modelsDir: testModelsDir() });
+    for (const [person, files] of Object.entries(PEOPLE)) {
+      for (const file of files) {
+        const image = await loadFace(`identities/${person}/${file}`);
+        const [face] = await detector.detect(image);
+        if (face === undefined) throw new Error(`no face in ${person}/${file}`);
+        chips.push({ person, chip: alignFace(image, face, embedder.alignment) });
+      }
+    }
+  });
+
+  it('returns unit vectors of the manifest dimension tagged with the model id', async () => {
+    const [e] = await embedder.embed([
+      chips[0]?.chip ?? mirrorImage({ width: 0, height: 0, data: new Uint8Array() }),
+    ]);
+    const entry = manifest.models.find((m) => m.id === embedder.modelId);
+    expect(e?.modelId).toBe(embedder.modelId);
+    expect(e?.vector.length).toBe(entry?.embedding?.dimension);
+    expect(Math.sqrt(dot(e?.vector ?? new Float32Array(), e?.vector ?? new Float32Array()))).toBeCloseTo(
+      1,
+      5,
+    );
+  });
+
+  it('returns a higher cosine for the same person than for different people on real photos', async () => {
+    const vectors = await embedder.embed(chips.map((c) => c.chip));
+    let minSame = 1;
+    let maxDifferent = -1;
+    for (let i = 0; i < chips.length; i++) {
+      for (let j = i + 1; j < chips.length; j++) {
+        const s = dot(vectors[i]?.vector ?? new Float32Array(), vectors[j]?.vector ?? new Float32Array());
+        if (chips[i]?.person === chips[j]?.person) minSame = Math.min(minSame, s);
+        else maxDifferent = Math.max(maxDifferent, s);
+      }
+    }
+    console.log('cosine: lowest same-person', minSame, 'highest different-person', maxDifferent);
+    expect(minSame).toBeGreaterThan(maxDifferent);
+  });
+
+  it('returns the same vectors when chips are embedded in one batch or one by one', async () => {
+    const batch = await embedder.embed(chips.map((c) => c.chip));
+    for (const [i, { chip }] of chips.entries()) {
+      const [single] = await embedder.embed([chip]);
+      const b = batch[i]?.vector ?? new Float32Array();
+      const s = single?.vector ?? new Float32Array();
+      expect(Math.max(...b.map((v, k) => Math.abs(v - (s[k] ?? 0))))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('returns mirror-invariant unit vectors when flip averaging is on', async () => {
+    const chip = chips[2]?.chip;
+    if (chip === undefined) throw new Error('no chip');
+    const [flipped] = await embedder.embed([chip], { flip: true });
+    const [ofMirror] = await embedder.embed([mirrorImage(chip)], { flip: true });
+    const [plain] = await embedder.embed([chip]);
+    const f = flipped?.vector ?? new Float32Array();
+    expect(dot(f, f)).toBeCloseTo(1, 5);
+    expect(dot(f, ofMirror?.vector ?? new Float32Array())).toBeCloseTo(1, 5);
+    expect(dot(f, plain?.vector ?? new Float32Array())).toBeGreaterThan(0.8);
+  });
+
+  it('returns an empty list when given no chips', async () => {
+    expect(await embedder.embed([])).toEqual([]);
+  });
+
+  it('throws EmbedInputError when a chip has the wrong size', async () => {
+    const wrong = { width: 100, height: 100, data: new Uint8Array(100 * 100 * 3) };
+    await expect(embedder.embed([wrong])).rejects.toBeInstanceOf(EmbedInputError);
+  });
+
+  it('loads a non-default embedder by id and rejects an unknown id', async () => {
+    const other = manifest.models.find((m) => m.role === 'embedder' && m.id !== embedder.modelId);
+    if (other !== undefined) {
+      const second = await createEmbedder({ manifest, modelsDir: testModelsDir(), modelId: other.id });
+      expect(second.modelId).toBe(other.id);
+      const [e] = await second.embed([chips[0]?.chip ?? { width: 0, height: 0, data: new Uint8Array() }]);
+      expect(e?.vector.length).toBe(other.embedding?.dimension);
+    }
+    await expect(
+      createEmbedder({ manifest, modelsDir: testModelsDir(), modelId: 'no-such-model' }),
+    ).rejects.toBeInstanceOf(ModelSignatureError);
+  });
+});

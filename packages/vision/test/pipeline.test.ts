@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UnsupportedImageFormatError } from '../src/image/index.ts';
+import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
+import { testManifest, testModelsDir } from './fixtures/models.ts';
+import { facePath, loadFace } from './fixtures/shared.ts';
+
+describe('Function: createFacePipeline()', () => {
+  let pipeline: FacePipeline;
+
+  beforeAll(async () => {
+    pipeline = await createFacePipeline({ manifest: await testManifest(), modelsDir: testModelsDir() });
+  });
+
+  it('returns faces with chips, embeddings and stage timings when given JPEG bytes', async () => {
+    const bytes = await readFile(facePath('other/multi-face/bbt5.jpg'));
+    const result = await pipeline.analyze(bytes);
+    expect(result.faces.length).toBeGreaterThanOrEqual(5);
+    for (const face of result.faces) {
+      expect([face.chip.width, face.chip.height]).toEqual([
+        pipeline.chipSize.width,
+        pipeline.chipSize.height,
+      ]);
+      expect(face.embedding.modelId).toBe(pipeline.models.embedder);
+      expect(face.embedding.vector.length).toBe(pipeline.embedder.dimension);
+      expect(face.chip.detection).toBe(face.detection);
+    }
+    const { decode, detect, align, embed, total } = result.timings;
+    expect(Math.min(decode, detect, align, embed)).toBeGreaterThanOrEqual(0);
+    expect(total).toBeGreaterThanOrEqual(decode + detect + align + embed - 1e-6);
+  });
+
+  it('returns the same embeddings from detectAndAlign + embed as from analyze', async () => {
+    const image = await loadFace('identities/John_Salley/01.jpg');
+    const chips = await pipeline.detectAndAlign(image);
+    const embeddings = await pipeline.embed(chips);
+    const result = await pipeline.analyze(image);
+    expect(chips).toHaveLength(1);
+    expect(Array.from(embeddings[0]?.vector ?? [])).toEqual(
+      Array.from(result.faces[0]?.embedding.vector ?? []),
+    );
+    expect(result.timings.decode).toBeLessThan(1);
+  });
+
+  it('returns no faces when the photo has none', async () => {
+    const result = await pipeline.analyze(await readFile(facePath('other/no-face/dog.jpg')));
+    expect(result.faces).toEqual([]);
+  });
+
+  it('names the models it loaded', () => {
+    expect(pipeline.models.detector.split('+')).toHaveLength(3);
+    expect(pipeline.models.embedder).toBe(pipeline.embedder.modelId);
+  });
+
+  it('throws UnsupportedImageFormatError when given SVG bytes', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await expect(pipeline.analyze(svg)).rejects.toBeInstanceOf(UnsupportedImageFormatError);
+  });
+});
