@@ -143,6 +143,12 @@ class Converter {
   }
 
   run() {
+    const wanted = this.#wantedOutputs();
+    // Reserved up front so no intermediate value takes an output's name.
+    for (const { name } of wanted) {
+      if (this.#names.has(name)) throw new UnsupportedTfliteError(`output name "${name}" is requested twice`);
+      this.#names.add(name);
+    }
     const inputs = this.#graph.inputs.map((index) => this.#declareInput(index));
     for (const op of this.#graph.ops) {
       try {
@@ -154,7 +160,7 @@ class Converter {
         throw error;
       }
     }
-    const outputs = this.#declareOutputs();
+    const outputs = this.#declareOutputs(wanted);
     return {
       name: this.#options.graphName ?? 'main',
       nodes: this.#nodes,
@@ -287,13 +293,17 @@ class Converter {
     return { name, dataType: 'float32', shape };
   }
 
-  #declareOutputs(): OnnxValueInfo[] {
-    const wanted =
+  #wantedOutputs(): readonly { readonly tensor: string; readonly name: string }[] {
+    return (
       this.#options.outputs ??
       this.#graph.outputs.map((index) => {
         const name = this.#tensor(index).name;
         return { tensor: name, name };
-      });
+      })
+    );
+  }
+
+  #declareOutputs(wanted: readonly { readonly tensor: string; readonly name: string }[]): OnnxValueInfo[] {
     const renames = new Map<string, string>();
     const infos = wanted.map(({ tensor: tensorName, name }): OnnxValueInfo => {
       const tensor = this.#graph.tensors.find((t) => t.name === tensorName);
@@ -304,11 +314,8 @@ class Converter {
         throw new UnsupportedTfliteError(`"${tensorName}" is not computed by the graph`);
       value = this.#inLayout(value, rank === 4 ? this.#spatialPerm : identityPerm(rank));
       const producedHere = this.#nodes.some((n) => n.outputs.includes(value.name));
-      if (!producedHere || renames.has(value.name) || this.#names.has(name)) {
-        this.#node('Identity', [value.name], [], name);
-      } else {
-        renames.set(value.name, name);
-      }
+      if (producedHere && !renames.has(value.name)) renames.set(value.name, name);
+      else this.#node('Identity', [value.name], [], name);
       const labels = ['N', 'C', 'Ho', 'Wo'];
       const perm = value.perm;
       const shape = perm.map(

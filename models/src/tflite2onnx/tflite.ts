@@ -25,7 +25,7 @@ export type TfliteTensorType = (typeof TENSOR_TYPES)[number];
  * TFLite `BuiltinOperator` names by number (schema v3, first 128). Numbers the converter does not know
  * still parse; they surface as `BUILTIN_<n>` in the "unsupported operator" error.
  */
-const BUILTIN_OPS = [
+export const BUILTIN_OPERATORS = [
   'ADD',
   'AVERAGE_POOL_2D',
   'CONCATENATION',
@@ -217,7 +217,7 @@ function parse(bytes: Uint8Array): TfliteModel {
   const opcodes = root.tables(1).map((code) => {
     const builtin = Math.max(code.int8(0, 0), code.int32(3, 0));
     if (builtin === 32) return `CUSTOM:${code.string(1) ?? ''}`;
-    return BUILTIN_OPS[builtin] ?? `BUILTIN_${builtin}`;
+    return BUILTIN_OPERATORS[builtin] ?? `BUILTIN_${builtin}`;
   });
   const buffers = root.tables(4).map((buffer) => {
     const inline = buffer.bytes(0);
