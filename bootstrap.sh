@@ -65,7 +65,7 @@ run_tests() {
 cmd="${1:-}"
 case "$cmd" in
   setup) ensure_toolchain; install_deps ;;
-  start) ensure_toolchain; install_deps; shift; exec node --conditions=@frs/source packages/local/src/main.ts "$@" ;;
+  start) ensure_toolchain; install_deps; shift; exec node --disable-warning=ExperimentalWarning --conditions=@frs/source packages/local/src/main.ts "$@" ;;
   test) ensure_toolchain; install_deps; run_tests ;;
   *) echo "usage: bash bootstrap.sh start|test|setup" >&2; exit 2 ;;
 esac
