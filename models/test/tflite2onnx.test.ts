@@ -357,7 +357,9 @@ describe('Function: convertTflite()', () => {
         expected[p * 4 + c] = v / s;
       });
     }
-    expect(maxAbsDiff(nchwToNhwc(output(result, 'out').data, [1, 4, 2, 3]).data, expected)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(nchwToNhwc(output(result, 'out').data, [1, 4, 2, 3]).data, expected)).toBeLessThan(
+      1e-6,
+    );
   });
 
   it('returns a reshape that keeps a dynamic batch when the TFLite file was exported with batch 2', async () => {
