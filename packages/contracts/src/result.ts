@@ -50,7 +50,7 @@ export const RecognitionResult = z
     timing: z.object({
       detector_ms: Millis,
       recognizer_ms: Millis,
-      queue_ms: Millis.describe('From detector acceptance to the recognizer picking the job up.'),
+      queue_ms: Millis.describe('From the job reaching the request queue to the recognizer picking it up.'),
     }),
   })
   .describe('FRS recognition result (response queue message body)');

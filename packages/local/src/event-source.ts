@@ -19,7 +19,11 @@ export interface EventSourceOptions {
   batchSize: number;
   /** AWS `MaximumBatchingWindowInSeconds`: keep gathering records this long before invoking. */
   batchingWindowSeconds: number;
-  /** Long-poll wait per ReceiveMessage call. */
+  /**
+   * Long-poll wait per ReceiveMessage call; also the longest `stop()` waits for a poll in progress.
+   * A poll is never aborted: the server would still hand messages to the dead connection, hiding them
+   * for a visibility timeout and counting a receive towards the DLQ.
+   */
   waitTimeSeconds: number;
   logger: JsonLogger;
 }
@@ -27,7 +31,7 @@ export interface EventSourceOptions {
 /** A running poller; `stop()` ends it like a crashed or scaled-in Lambda. */
 export interface EventSourceMapping {
   start(): void;
-  /** Stops polling and waits for the invocation in progress. */
+  /** Stops polling after the poll and invocation in progress finish, like disabling the mapping. */
   stop(): Promise<void>;
   readonly running: boolean;
 }
@@ -63,10 +67,10 @@ export function createEventSourceMapping(
   handler: SqsHandler,
   options: EventSourceOptions,
 ): EventSourceMapping {
-  let abort: AbortController | undefined;
+  let stopping = false;
   let loop: Promise<void> | undefined;
 
-  const receive = async (signal: AbortSignal, max: number, wait: number): Promise<Message[]> => {
+  const receive = async (max: number, wait: number): Promise<Message[]> => {
     const out = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -75,17 +79,16 @@ export function createEventSourceMapping(
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: signal },
     );
     return out.Messages ?? [];
   };
 
-  const gather = async (signal: AbortSignal): Promise<Message[]> => {
-    const batch = await receive(signal, options.batchSize, options.waitTimeSeconds);
+  const gather = async (): Promise<Message[]> => {
+    const batch = await receive(options.batchSize, options.waitTimeSeconds);
     const deadline = Date.now() + options.batchingWindowSeconds * 1000;
-    while (batch.length > 0 && batch.length < options.batchSize && Date.now() < deadline && !signal.aborted) {
+    while (batch.length > 0 && batch.length < options.batchSize && Date.now() < deadline) {
       const wait = Math.max(0, Math.min(20, Math.floor((deadline - Date.now()) / 1000)));
-      const more = await receive(signal, options.batchSize - batch.length, wait);
+      const more = await receive(options.batchSize - batch.length, wait);
       if (more.length === 0 && wait === 0) break;
       batch.push(...more);
     }
@@ -112,13 +115,13 @@ export function createEventSourceMapping(
     );
   };
 
-  const run = async (signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
+  const run = async (): Promise<void> => {
+    while (!stopping) {
       try {
-        const batch = await gather(signal);
-        if (batch.length > 0 && !signal.aborted) await invoke(batch);
+        // A batch received while stopping is still invoked: dropping it would cost a receive count.
+        const batch = await gather();
+        if (batch.length > 0) await invoke(batch);
       } catch (error) {
-        if (signal.aborted) return;
         options.logger.error('event source mapping poll failed', { error });
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -127,18 +130,17 @@ export function createEventSourceMapping(
 
   return {
     start() {
-      if (abort) return;
-      abort = new AbortController();
-      loop = run(abort.signal);
+      if (loop) return;
+      stopping = false;
+      loop = run();
     },
     async stop() {
-      abort?.abort();
+      stopping = true;
       await loop;
-      abort = undefined;
       loop = undefined;
     },
     get running() {
-      return abort !== undefined;
+      return loop !== undefined && !stopping;
     },
   };
 }

@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   responseVisibilitySeconds?: number;
   batchSize?: number;
   batchingWindowSeconds?: number;
+  /** Long-poll wait of the recognizer's poller (default 2 s, which bounds how long a stop takes). */
+  waitTimeSeconds?: number;
   /** Lets tests put faults around the real recognizer (a crash mid-batch, say). */
   wrapRecognizer?: (handler: SqsHandler) => SqsHandler;
 }
@@ -141,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         queueArn: `arn:aws:sqs:us-east-1:000000000000:${queues.names.request}`,
         batchSize: Math.min(10, options.batchSize ?? 10),
         batchingWindowSeconds: options.batchingWindowSeconds ?? 0,
-        waitTimeSeconds: 20,
+        waitTimeSeconds: options.waitTimeSeconds ?? 2,
         logger,
       },
     );

@@ -74,7 +74,9 @@ export async function recognizeJob(
   job: RecognitionJob,
 ): Promise<RecognitionResult> {
   const started = performance.now();
-  const queueMs = Math.max(0, (deps.now ?? (() => new Date()))().getTime() - Date.parse(job.received_at));
+  // received_at is when detection started; the job reached the queue detector_ms later.
+  const queuedAt = Date.parse(job.received_at) + job.timing.detector_ms;
+  const queueMs = Math.max(0, (deps.now ?? (() => new Date()))().getTime() - queuedAt);
   const embedder = await deps.embedder();
   if (job.faces.length > 0 && job.models.embedder !== embedder.modelId) {
     throw new PoisonJobError(
