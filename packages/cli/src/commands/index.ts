@@ -1,8 +1,9 @@
 import type { Command } from '../command.ts';
 import { enroll } from './enroll.ts';
+import { evalCommand } from './eval.ts';
 import { recognize } from './recognize.ts';
 import { send } from './send.ts';
 import { workload } from './workload.ts';
 
 /** Every sub-command, in the order `frs --help` lists them. */
-export const commands: readonly Command[] = [enroll, recognize, send, workload];
+export const commands: readonly Command[] = [enroll, recognize, send, evalCommand, workload];

@@ -10,7 +10,9 @@ import type { Split } from './protocol.ts';
 
 /** The part of the face pipeline the evaluation needs: every face in an image with its embedding. */
 export interface FaceAnalyzer {
-  analyze(bytes: Uint8Array): Promise<{ faces: readonly { detection: Detection; embedding: Embedding }[] }>;
+  analyze(
+    bytes: Uint8Array,
+  ): Promise<{ faces: readonly { detection: Pick<Detection, 'box'>; embedding: Embedding }[] }>;
 }
 
 /** One analysed image: its faces' embeddings and box areas, or the error that stopped it. */

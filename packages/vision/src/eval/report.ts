@@ -122,9 +122,9 @@ export function renderReportSvg(report: RecognitionReport): string {
     `<text x="${f(Math.min(fx(op.verificationFar) + 8, x0 + plotW - 120))}" y="${f(fy(op.tar) + 18)}" fill="#d62728">threshold ${op.threshold}</text>`,
   );
 
-  // Histograms on shared bins over [-0.2, 1].
+  // Histograms on shared bins over [-0.4, 1]; lower scores land in the first bin.
   const { genuine, impostor } = verificationScores(report.queries);
-  const lo = -0.2;
+  const lo = -0.4;
   const hi = 1;
   const bins = 48;
   const count = (scores: number[]) => {
@@ -147,7 +147,7 @@ export function renderReportSvg(report: RecognitionReport): string {
     `<text x="${x1 + plotW / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">Cosine similarity: genuine vs impostor</text>`,
   );
   out.push(`<rect x="${x1}" y="${y0}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
-  for (let s = -0.2; s <= 1.0001; s += 0.2) {
+  for (let s = -0.4; s <= 1.0001; s += 0.2) {
     const x = hx(s);
     out.push(`<line x1="${f(x)}" y1="${y0}" x2="${f(x)}" y2="${y0 + plotH}" stroke="#ddd"/>`);
     out.push(`<text x="${f(x)}" y="${y0 + plotH + 16}" text-anchor="middle">${s.toFixed(1)}</text>`);

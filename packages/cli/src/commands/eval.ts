@@ -1,0 +1,241 @@
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+import { loadFaceFinder } from '@frs/detector/deps';
+import { encodeChipPng } from '@frs/detector/image';
+import { loadManifest, modelsDir } from '@frs/models/manifest';
+import { decodeChipPng } from '@frs/recognizer/chip';
+import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
+import {
+  type AnalyzedImage,
+  evaluateRecognition,
+  type FaceAnalyzer,
+  type RecognitionReport,
+  renderReportHtml,
+  renderReportSvg,
+  thresholdForFar,
+} from '@frs/vision/eval';
+import type { GalleryModel } from '@frs/vision/gallery';
+import { decodeImage } from '@frs/vision/image';
+import { CALIBRATED_THRESHOLDS } from '@frs/vision/match';
+import { createFacePipeline } from '@frs/vision/pipeline';
+import sharp from 'sharp';
+import { positiveNumber } from '../args.ts';
+import { type Command, UsageError } from '../command.ts';
+import { createProgress } from '../progress.ts';
+
+const usage = `Usage: frs eval <dir> [options]
+
+Evaluates recognition on <dir>/<Person>/* photos with the FRS protocol: every person with more than K photos
+enrols the first K (sorted path order) and queries the rest; people with K or fewer photos (plus a random
+--strangers fraction of the others) are strangers, never enrolled, and must come back unknown. An image's
+answer is the enrolled person best matching any face in it. Uses the service's detector and embedder.
+
+Options:
+  --k <n>                photos enrolled per person (default 1)
+  --strangers <f>        fraction of eligible people additionally held out as strangers (default 0)
+  --seed <n>             seed for choosing held-out strangers (default 1)
+  --model <id>           embedder id from the model manifest (default: the manifest's default embedder)
+  --threshold <cos>      operating threshold (default: the embedder's calibrated default)
+  --target-far <f>       report the threshold reaching this identification FAR (default 0.01)
+  --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
+  --aggregation <a>      max (default) or mean over a person's vectors
+  --min-face-size <px>   smallest face the detector looks for (default 20)
+  --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON
+  --report <file>        write a picture: .html (self-contained page, inline SVG) or .png; repeatable
+  -h, --help             this text`;
+
+function fraction(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n < 0 || n >= 1) {
+    throw new UsageError(`${flag} must be a number in [0, 1), got '${value}'`);
+  }
+  return n;
+}
+
+/** The service's path: detector Lambda's finder, PNG chips as on the queue, recognizer Lambda's embedder. */
+async function serviceAnalyzer(minFaceSize: number, logger: JsonLogger): Promise<FaceAnalyzer> {
+  const dir = process.env.FRS_MODELS_DIR;
+  const [finder, embedder] = await Promise.all([
+    loadFaceFinder({ modelsDir: dir, minFaceSize, logger }),
+    loadEmbedder({ modelsDir: dir, logger }),
+  ]);
+  return {
+    async analyze(bytes) {
+      const chips = await finder.detectAndAlign(await decodeImage(bytes));
+      const decoded = await Promise.all(chips.map(async (chip) => decodeChipPng(await encodeChipPng(chip))));
+      const vectors = decoded.length > 0 ? await embedder.embed(decoded) : [];
+      return {
+        faces: chips.map((chip, i) => ({
+          detection: chip.detection,
+          embedding: { modelId: embedder.modelId, vector: vectors[i]?.vector ?? new Float32Array() },
+        })),
+      };
+    },
+  };
+}
+
+function printSummary(report: RecognitionReport): void {
+  const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+  const c = report.counts;
+  const op = report.operating;
+  console.log(
+    `${report.modelId}, K=${report.k}: ${c.enrolledPeople} people enrolled, ${c.strangers} strangers; ` +
+      `${c.genuineQueries} genuine, ${c.strangerQueries} stranger, ${c.negativeQueries} negative queries`,
+  );
+  if (c.enrolmentFailures > 0) console.log(`enrolment photos without a face: ${c.enrolmentFailures}`);
+  for (const e of report.imageErrors) console.log(`unreadable: ${e.path}: ${e.error}`);
+  console.log(`rank-1 (threshold-free): ${pct(report.rank1)}`);
+  console.log(
+    `at threshold ${op.threshold}: top-1 ${pct(op.top1)}, FAR ${pct(op.far)}, FRR ${pct(op.frr)}, ` +
+      `strangers unknown ${pct(op.strangerUnknownRate)}, negatives without name ${pct(op.negativeNoNameRate)}`,
+  );
+  const t = report.targetFar;
+  if (t.threshold !== undefined && t.point) {
+    console.log(
+      `threshold for FAR <= ${t.target}: ${t.threshold} (top-1 ${pct(t.point.top1)}, FAR ${pct(t.point.far)})`,
+    );
+  }
+  console.log('\nthreshold  top-1   FAR     FRR     strangers-unknown  pair-FAR');
+  for (const p of report.sweep.filter((_, i) => i % 5 === 0 || report.sweep[i]?.threshold === op.threshold)) {
+    console.log(
+      `${p.threshold.toFixed(2).padStart(9)}  ${pct(p.top1).padStart(6)}  ${pct(p.far).padStart(6)}  ${pct(p.frr).padStart(6)}  ${pct(p.strangerUnknownRate).padStart(17)}  ${(100 * p.verificationFar).toFixed(2)}%`,
+    );
+  }
+  const wrong = report.perPerson.filter((p) => p.errorsAtThreshold > 0);
+  if (wrong.length > 0) {
+    console.log(`\nerrors at ${op.threshold}:`);
+    for (const p of wrong) {
+      for (const w of p.wrong) {
+        console.log(`  ${p.person}: ${w.path} -> ${w.answer} (${w.similarity?.toFixed(3) ?? 'no face'})`);
+      }
+    }
+  }
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary:
+    'measure recognition (rank-1, top-1, FAR/FRR sweep, threshold for a target FAR) on labelled photos',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        k: { type: 'string', default: '1' },
+        strangers: { type: 'string', default: '0' },
+        seed: { type: 'string', default: '1' },
+        model: { type: 'string' },
+        threshold: { type: 'string' },
+        'target-far': { type: 'string', default: '0.01' },
+        negatives: { type: 'string' },
+        aggregation: { type: 'string', default: 'max' },
+        'min-face-size': { type: 'string', default: '20' },
+        json: { type: 'string' },
+        report: { type: 'string', multiple: true },
+      },
+    });
+    const dir = positionals[0];
+    if (dir === undefined) throw new UsageError('a photo folder <dir>/<Person>/* is required');
+    const k = positiveNumber('--k', values.k, true);
+    const strangerFraction = fraction('--strangers', values.strangers);
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
+    const targetFar = fraction('--target-far', values['target-far']);
+    const minFaceSize = positiveNumber('--min-face-size', values['min-face-size']);
+    const aggregation = values.aggregation;
+    if (aggregation !== 'max' && aggregation !== 'mean') throw new UsageError('--aggregation is max or mean');
+    const reports = values.report ?? [];
+    for (const r of reports) {
+      if (!['.html', '.png'].includes(extname(r).toLowerCase())) {
+        throw new UsageError(`--report ${r}: use a .html or .png file name`);
+      }
+    }
+
+    const logger = createJsonLogger({
+      service: 'frs-eval',
+      level: process.env.LOG_LEVEL ?? 'warn',
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
+    let model: GalleryModel;
+    let analyzer: FaceAnalyzer;
+    const fallback = await defaultEmbedderId();
+    if (values.model === undefined || values.model === fallback.id) {
+      model = fallback;
+      analyzer = await serviceAnalyzer(minFaceSize, logger);
+    } else {
+      const pipeline = await createFacePipeline({
+        manifest: await loadManifest(),
+        modelsDir: modelsDir(),
+        logger,
+        embedderId: values.model,
+        detect: { minFaceSize },
+      });
+      model = { id: pipeline.models.embedder, dimension: pipeline.embedder.dimension };
+      analyzer = pipeline;
+    }
+    const calibrated = CALIBRATED_THRESHOLDS[model.id]?.threshold;
+    const explicit = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (explicit !== undefined && !(explicit >= -1 && explicit <= 1)) {
+      throw new UsageError(`--threshold must be a cosine in [-1, 1], got '${values.threshold}'`);
+    }
+
+    let bar: ReturnType<typeof createProgress> | undefined;
+    const cache = new Map<string, AnalyzedImage>();
+    let report = await evaluateRecognition({
+      analyzer,
+      model,
+      dir,
+      ...(values.negatives === undefined ? {} : { negativesDir: values.negatives }),
+      k,
+      strangerFraction,
+      seed,
+      aggregation,
+      threshold: explicit ?? calibrated ?? 0,
+      targetFar,
+      cache,
+      onProgress: ({ done, total, path }) => {
+        bar ??= createProgress('analysing', total);
+        bar.tick(path);
+        if (done === total) bar.done();
+      },
+    });
+    if (explicit === undefined && calibrated === undefined) {
+      // No calibration for this embedder yet: operate at the data's own target-FAR threshold and say so.
+      const threshold = thresholdForFar(report.queries, targetFar) ?? 0;
+      console.log(`no calibrated threshold for ${model.id}; using the threshold for FAR <= ${targetFar}`);
+      report = await evaluateRecognition({
+        analyzer,
+        model,
+        dir,
+        ...(values.negatives === undefined ? {} : { negativesDir: values.negatives }),
+        k,
+        strangerFraction,
+        seed,
+        aggregation,
+        threshold,
+        targetFar,
+        cache,
+      });
+    }
+
+    printSummary(report);
+    if (values.json !== undefined) {
+      await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nwrote ${values.json}`);
+    }
+    for (const file of reports) {
+      if (extname(file).toLowerCase() === '.html') {
+        await writeFile(file, renderReportHtml(report));
+      } else {
+        await sharp(Buffer.from(renderReportSvg(report)))
+          .png()
+          .toFile(file);
+      }
+      console.log(`wrote ${file}`);
+    }
+    return 0;
+  },
+};
