@@ -1,0 +1,179 @@
+import { readFile } from 'node:fs/promises';
+import { ErrorBody } from '@frs/contracts/errors';
+import { RecognitionJob } from '@frs/contracts/job';
+import { memoise } from '@frs/contracts/memo';
+import { DetectorAccepted } from '@frs/contracts/request';
+import { decodeImage } from '@frs/vision/image';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts';
+import { DEFAULT_MAX_FACES, parseDetectorConfig } from '../src/config.ts';
+import { loadFaceFinder } from '../src/deps.ts';
+import { DetectorConfigError } from '../src/errors.ts';
+import { encodeChipPng } from '../src/image.ts';
+import { facePath, makeEvent, makeLogger } from './fixtures.ts';
+
+// Real models and real photos; only the queue is replaced by an array (stack tests in @frs/local use
+// the real SQS server).
+describe('Function: createHandler()', () => {
+  let finder: () => Promise<FaceFinder>;
+
+  beforeAll(async () => {
+    const { logger } = makeLogger();
+    const loaded = await loadFaceFinder({ modelsDir: undefined, minFaceSize: 20, logger });
+    finder = async () => loaded;
+  });
+
+  function makeDeps(overrides: Partial<DetectorDeps> = {}) {
+    const sent: string[] = [];
+    const { logger, lines } = makeLogger();
+    const deps: DetectorDeps = {
+      config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: DEFAULT_MAX_FACES },
+      logger,
+      decodeImage,
+      faceFinder: finder,
+      encodeChip: encodeChipPng,
+      sendJob: async (body) => {
+        sent.push(body);
+      },
+      ...overrides,
+    };
+    return { handler: createHandler(deps), sent, lines };
+  }
+
+  async function imageEvent(relative: string, requestId = 'r-1') {
+    const content = (await readFile(facePath(relative))).toString('base64');
+    return makeEvent({ content, request_id: requestId, filename: relative });
+  }
+
+  it('returns 200 and queues one job with an aligned PNG chip when given a portrait', async () => {
+    const { handler, sent } = makeDeps();
+    const response = await handler(await imageEvent('identities/John_Salley/05.jpg'));
+    expect(response.statusCode).toBe(200);
+    expect(DetectorAccepted.parse(JSON.parse(response.body))).toEqual({
+      request_id: 'r-1',
+      faces: 1,
+      dropped_faces: 0,
+    });
+    expect(sent).toHaveLength(1);
+    const job = RecognitionJob.parse(JSON.parse(sent[0] ?? ''));
+    const face = job.faces[0];
+    if (!face) throw new Error('no face in the job');
+    expect(face.score).toBeGreaterThan(0.9);
+    const chip = await sharp(Buffer.from(face.chip, 'base64')).metadata();
+    expect([chip.format, chip.width, chip.height]).toEqual([
+      'png',
+      job.chip_size.width,
+      job.chip_size.height,
+    ]);
+    const [x1, y1, x2, y2] = face.box;
+    for (const [x, y] of face.landmarks) {
+      expect(x).toBeGreaterThan(x1);
+      expect(x).toBeLessThan(x2);
+      expect(y).toBeGreaterThan(y1);
+      expect(y).toBeLessThan(y2);
+    }
+  });
+
+  it('returns 200 with zero faces and still queues a job when the photo has no face', async () => {
+    const { handler, sent } = makeDeps();
+    const response = await handler(await imageEvent('other/no-face/apple.jpg', 'apple'));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ request_id: 'apple', faces: 0 });
+    expect(RecognitionJob.parse(JSON.parse(sent[0] ?? '')).faces).toEqual([]);
+  });
+
+  it('keeps the highest-score faces and reports the dropped ones when a crowd exceeds FRS_MAX_FACES', async () => {
+    const { handler, sent } = makeDeps({
+      config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: 2 },
+    });
+    const response = await handler(await imageEvent('other/multi-face-annotated/2007_007763.jpg', 'crowd'));
+    const job = RecognitionJob.parse(JSON.parse(sent[0] ?? ''));
+    expect(job.faces).toHaveLength(2);
+    expect(job.truncated).toBe(true);
+    expect(job.dropped_faces).toBeGreaterThanOrEqual(3);
+    expect(job.faces[0]?.score).toBeGreaterThanOrEqual(job.faces[1]?.score ?? 1);
+    expect(JSON.parse(response.body)).toMatchObject({ faces: 2, dropped_faces: job.dropped_faces });
+  });
+
+  it('returns 200 when the Function URL delivers the JSON body base64-encoded', async () => {
+    const { handler, sent } = makeDeps();
+    const event = await imageEvent('identities/bbt_penny/04.png');
+    const response = await handler({
+      ...event,
+      body: Buffer.from(event.body ?? '').toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('returns 4xx, queues nothing and never runs the models when the input is bad', async () => {
+    const { handler, sent } = makeDeps({
+      faceFinder: async () => {
+        throw new Error('the models must not run for a rejected request');
+      },
+    });
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer();
+    const cases: [unknown, number, string][] = [
+      [makeEvent('not json'), 400, 'malformed_json'],
+      [makeEvent({ content: 'aGk=' }), 400, 'invalid_request'],
+      [makeEvent({ content: '!!', request_id: 'x' }), 400, 'invalid_base64'],
+      [
+        makeEvent({ content: Buffer.from('plain text').toString('base64'), request_id: 'x' }),
+        415,
+        'not_an_image',
+      ],
+      [makeEvent({ content: gif.toString('base64'), request_id: 'x' }), 415, 'unsupported_format'],
+    ];
+    for (const [event, status, code] of cases) {
+      const response = await handler(event);
+      expect(response.statusCode).toBe(status);
+      expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe(code);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it('returns 500 without internals and logs the cause when the queue refuses the job', async () => {
+    const { handler, lines } = makeDeps({
+      sendJob: async () => {
+        throw new Error('AccessDenied for arn:aws:sqs:eu-west-1:123456789012:secret-queue');
+      },
+    });
+    const response = await handler(await imageEvent('other/no-face/dog.jpg'));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toMatch(/arn:|AccessDenied|secret/);
+    expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('internal_error');
+    expect(JSON.stringify(lines)).toContain('AccessDenied');
+  });
+
+  it('loads the models once when many requests arrive on a cold container', async () => {
+    let loads = 0;
+    const { handler } = makeDeps({
+      faceFinder: memoise(async () => {
+        loads++;
+        return finder();
+      }),
+    });
+    const event = await imageEvent('other/no-face/dog.jpg');
+    const responses = await Promise.all([handler(event), handler(event), handler(event)]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(loads).toBe(1);
+  });
+});
+
+describe('Function: parseDetectorConfig()', () => {
+  it('returns the documented defaults when only the queue URL is set', () => {
+    const config = parseDetectorConfig({ FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' });
+    expect(config).toMatchObject({ maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, minFaceSize: 20 });
+  });
+
+  it('throws DetectorConfigError naming every bad variable when the environment is invalid', () => {
+    expect(() => parseDetectorConfig({ FRS_MAX_PIXELS: 'lots' })).toThrow(DetectorConfigError);
+    expect(() => parseDetectorConfig({ FRS_MAX_PIXELS: 'lots' })).toThrow(
+      /FRS_REQUEST_QUEUE_URL.*FRS_MAX_PIXELS/,
+    );
+  });
+});

@@ -1,0 +1,187 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RecognitionJob } from '@frs/contracts/job';
+import { RecognitionResult } from '@frs/contracts/result';
+import { addEmbeddings, createGallery, type Gallery, serializeGallery } from '@frs/vision/gallery';
+import { defaultThreshold } from '@frs/vision/match';
+import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHandler, type Embedder, type RecognizerDeps } from '../src/app.ts';
+import { decodeChipPng } from '../src/chip.ts';
+import { parseRecognizerConfig } from '../src/config.ts';
+import { RecognizerConfigError } from '../src/errors.ts';
+import { galleryMatcher, loadGalleryFrom } from '../src/gallery.ts';
+import { facePath, jobFor, makeLogger, photosOf, sqsEvent } from './fixtures.ts';
+
+const ENROLLED = ['John_Salley', 'John_Savage', 'bbt_sheldon'] as const;
+
+// Real models, real photos and a real gallery; the response queue is an array here (the SQS path is
+// covered end to end in @frs/local's stack tests).
+describe('Function: createHandler()', () => {
+  let pipeline: FacePipeline;
+  let gallery: Gallery;
+  let embedder: Embedder;
+  const jobs = new Map<string, RecognitionJob>();
+
+  beforeAll(async () => {
+    pipeline = await createFacePipeline({});
+    embedder = { modelId: pipeline.models.embedder, embed: (chips) => pipeline.embed(chips) };
+    gallery = createGallery({ id: pipeline.models.embedder, dimension: pipeline.embedder.dimension });
+    for (const person of ENROLLED) {
+      const photos = (await photosOf(person)).slice(0, 3);
+      const vectors = [];
+      for (const photo of photos) {
+        const [chip] = await pipeline.detectAndAlign(await readFile(photo));
+        if (!chip) continue;
+        const [embedding] = await pipeline.embed([chip]);
+        if (embedding) vectors.push({ vector: embedding.vector, source: photo });
+      }
+      gallery = addEmbeddings(gallery, person, vectors, { modelId: pipeline.models.embedder });
+    }
+    jobs.set('salley', await jobFor(pipeline, facePath('identities/John_Salley/05.jpg'), 'salley'));
+    jobs.set('savage', await jobFor(pipeline, facePath('identities/John_Savage/05.jpg'), 'savage'));
+    jobs.set('stranger', await jobFor(pipeline, facePath('identities/carell/00.jpg'), 'stranger'));
+    jobs.set('empty', await jobFor(pipeline, facePath('other/no-face/apple.jpg'), 'empty'));
+  });
+
+  function job(name: string): RecognitionJob {
+    const found = jobs.get(name);
+    if (!found) throw new Error(`no fixture job ${name}`);
+    return found;
+  }
+
+  function makeDeps(overrides: Partial<RecognizerDeps> = {}) {
+    const sent: RecognitionResult[] = [];
+    const { logger, lines } = makeLogger();
+    const matcher = galleryMatcher(gallery, defaultThreshold(pipeline.models.embedder));
+    const deps: RecognizerDeps = {
+      logger,
+      embedder: async () => embedder,
+      matcher: async () => matcher,
+      decodeChip: decodeChipPng,
+      sendResult: async (body) => {
+        sent.push(RecognitionResult.parse(JSON.parse(body)));
+      },
+      ...overrides,
+    };
+    return { handler: createHandler(deps), sent, lines };
+  }
+
+  it('returns no failures and sends name, unknown and no_face results when given real jobs', async () => {
+    const { handler, sent } = makeDeps();
+    const bodies = ['salley', 'savage', 'stranger', 'empty'].map((n) => JSON.stringify(job(n)));
+    expect(await handler(sqsEvent(bodies))).toEqual({ batchItemFailures: [] });
+    expect(sent.map((r) => [r.request_id, r.result])).toEqual([
+      ['salley', 'John_Salley'],
+      ['savage', 'John_Savage'],
+      ['stranger', 'unknown'],
+      ['empty', 'no_face'],
+    ]);
+    expect(sent[0]?.faces[0]?.similarity).toBeGreaterThan(defaultThreshold(pipeline.models.embedder));
+    expect(sent[2]?.faces[0]).toMatchObject({ name: 'unknown' });
+    expect(sent[3]?.faces).toEqual([]);
+  });
+
+  it('returns only the bad records as batchItemFailures when a batch mixes good and poison records', async () => {
+    const { handler, sent } = makeDeps();
+    const otherModel = {
+      ...job('savage'),
+      models: { ...job('savage').models, embedder: 'some-other-embedder' },
+    };
+    const bodies = [
+      JSON.stringify(job('salley')),
+      'not json',
+      JSON.stringify({ request_id: 'x' }),
+      JSON.stringify(otherModel),
+      JSON.stringify(job('empty')),
+    ];
+    const response = await handler(sqsEvent(bodies));
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm-1' },
+      { itemIdentifier: 'm-2' },
+      { itemIdentifier: 'm-3' },
+    ]);
+    expect(sent.map((r) => r.result)).toEqual(['John_Salley', 'no_face']);
+  });
+
+  it('returns the same result apart from timing when the same job is delivered twice', async () => {
+    const { handler, sent } = makeDeps();
+    await handler(sqsEvent([JSON.stringify(job('salley')), JSON.stringify(job('salley'))]));
+    const [first, second] = sent.map(({ timing: _timing, ...rest }) => rest);
+    expect(first).toEqual(second);
+  });
+
+  it('fails only the record whose result cannot be sent when the response queue refuses it', async () => {
+    let calls = 0;
+    const { handler } = makeDeps({
+      sendResult: async () => {
+        calls++;
+        if (calls === 1) throw new Error('throttled');
+      },
+    });
+    const response = await handler(sqsEvent([JSON.stringify(job('salley')), JSON.stringify(job('savage'))]));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+  });
+});
+
+describe('Function: loadGalleryFrom()', () => {
+  const model = { id: 'mobilefacenet-sirius-192d', dimension: 4 };
+  const text = serializeGallery(addEmbeddings(createGallery(model), 'Ada', [{ vector: [1, 0, 0, 0] }]));
+
+  it('returns the gallery when given a path, a file:// URL or an http(s) URL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'frs-gallery-'));
+    const path = join(dir, 'g.json');
+    await writeFile(path, text);
+    const server = createServer((_req, res) => res.end(text));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      for (const location of [
+        path,
+        pathToFileURL(path).href,
+        `http://127.0.0.1:${port}/g.json?X-Amz-Signature=s`,
+      ]) {
+        const gallery = await loadGalleryFrom(location, { id: model.id });
+        expect(gallery.people.map((p) => p.name)).toEqual(['Ada']);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('throws RecognizerConfigError without the presigned query when the gallery cannot be read', async () => {
+    const error = await loadGalleryFrom('http://127.0.0.1:1/g.json?X-Amz-Signature=secret', {
+      id: model.id,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecognizerConfigError);
+    expect(String(error)).not.toContain('secret');
+  });
+
+  it('throws RecognizerConfigError when the gallery was built with another embedder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'frs-gallery-'));
+    await writeFile(join(dir, 'g.json'), text);
+    await expect(loadGalleryFrom(join(dir, 'g.json'), { id: 'another-model' })).rejects.toThrow(
+      /another-model/,
+    );
+  });
+});
+
+describe('Function: parseRecognizerConfig()', () => {
+  it('throws RecognizerConfigError explaining FRS_GALLERY when it is missing', () => {
+    expect(() =>
+      parseRecognizerConfig({ FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' }),
+    ).toThrow(/FRS_GALLERY is required/);
+  });
+
+  it('returns an undefined threshold (use the calibrated default) when FRS_MATCH_THRESHOLD is unset', () => {
+    const config = parseRecognizerConfig({
+      FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q',
+      FRS_GALLERY: 'g.json',
+    });
+    expect(config.matchThreshold).toBeUndefined();
+  });
+});
