@@ -116,6 +116,14 @@ export function warpSimilarity(
   const { width: w, height: h, data: src } = image;
   const out = new Uint8Array(width * height * 3);
   const replicate = border === 'replicate';
+  const at = (xi: number, yi: number, c: number): number => {
+    if (xi < 0 || yi < 0 || xi >= w || yi >= h) {
+      if (!replicate) return 0;
+      xi = xi < 0 ? 0 : xi >= w ? w - 1 : xi;
+      yi = yi < 0 ? 0 : yi >= h ? h - 1 : yi;
+    }
+    return src[(yi * w + xi) * 3 + c] ?? 0;
+  };
   let o = 0;
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
@@ -125,21 +133,30 @@ export function warpSimilarity(
       const y0 = Math.floor(y);
       const fx = x - x0;
       const fy = y - y0;
-      for (let c = 0; c < 3; c++) {
-        let acc = 0;
-        for (let k = 0; k < 4; k++) {
-          let xi = x0 + (k & 1);
-          let yi = y0 + (k >> 1);
-          const wgt = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
-          if (wgt === 0) continue;
-          if (xi < 0 || yi < 0 || xi >= w || yi >= h) {
-            if (!replicate) continue;
-            xi = xi < 0 ? 0 : xi >= w ? w - 1 : xi;
-            yi = yi < 0 ? 0 : yi >= h ? h - 1 : yi;
-          }
-          acc += wgt * (src[(yi * w + xi) * 3 + c] ?? 0);
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        const p00 = (y0 * w + x0) * 3;
+        const p10 = p00 + w * 3;
+        for (let c = 0; c < 3; c++) {
+          out[o++] = Math.round(
+            w00 * (src[p00 + c] ?? 0) +
+              w01 * (src[p00 + 3 + c] ?? 0) +
+              w10 * (src[p10 + c] ?? 0) +
+              w11 * (src[p10 + 3 + c] ?? 0),
+          );
         }
-        out[o++] = Math.round(acc);
+      } else {
+        for (let c = 0; c < 3; c++) {
+          out[o++] = Math.round(
+            w00 * at(x0, y0, c) +
+              w01 * at(x0 + 1, y0, c) +
+              w10 * at(x0, y0 + 1, c) +
+              w11 * at(x0 + 1, y0 + 1, c),
+          );
+        }
       }
     }
   }

@@ -20,19 +20,20 @@ export interface Candidate {
 }
 
 /**
- * Summed-area table of an RGB image, `(w + 1) × (h + 1) × 3`. Stored as uint32 and differenced modulo
- * 2^32: every rectangle the detector sums is far below 2^32, so the result is exact for any image size.
+ * Summed-area table of an RGB image, `(w + 1) × (h + 1) × 3`. Stored as int32 and differenced modulo
+ * 2^32 (`| 0`): every rectangle the detector sums is far below 2^31, so the result is exact for any image
+ * size, and the arithmetic stays in V8's fast int32 path.
  */
 export class IntegralImage {
   width = 0;
   height = 0;
-  sums: Uint32Array = new Uint32Array(0);
+  sums: Int32Array = new Int32Array(0);
 
   build(image: RgbImage): void {
     const { width: w, height: h, data } = image;
     const stride = (w + 1) * 3;
     const size = stride * (h + 1);
-    if (this.sums.length < size) this.sums = new Uint32Array(size);
+    if (this.sums.length < size) this.sums = new Int32Array(size);
     const s = this.sums;
     s.fill(0, 0, stride);
     for (let y = 0; y < h; y++) {
@@ -45,16 +46,16 @@ export class IntegralImage {
       let g = 0;
       let b = 0;
       let src = y * w * 3;
+      const end = src + w * 3;
       let dst = row + 3;
       let up = prev + 3;
-      for (let x = 0; x < w; x++) {
-        r += data[src] ?? 0;
-        g += data[src + 1] ?? 0;
-        b += data[src + 2] ?? 0;
-        s[dst] = r + (s[up] ?? 0);
-        s[dst + 1] = g + (s[up + 1] ?? 0);
-        s[dst + 2] = b + (s[up + 2] ?? 0);
-        src += 3;
+      for (; src < end; src += 3) {
+        r = (r + (data[src] ?? 0)) | 0;
+        g = (g + (data[src + 1] ?? 0)) | 0;
+        b = (b + (data[src + 2] ?? 0)) | 0;
+        s[dst] = (r + (s[up] ?? 0)) | 0;
+        s[dst + 1] = (g + (s[up + 1] ?? 0)) | 0;
+        s[dst + 2] = (b + (s[up + 2] ?? 0)) | 0;
         dst += 3;
         up += 3;
       }
@@ -65,6 +66,11 @@ export class IntegralImage {
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+
+// Per-column window tables for areaResizeInto, reused across calls (it is synchronous, so sharing is safe).
+let colStart = new Int32Array(64);
+let colEnd = new Int32Array(64);
+let colCount = new Float64Array(64);
 
 /**
  * PyTorch `interpolate(mode="area")` (adaptive average pooling) of the region `[x0, x0 + rw) × [y0, y0 + rh)`
@@ -87,9 +93,14 @@ export function areaResizeInto(
   const ih = integral.height;
   const stride = (iw + 1) * 3;
   const s = integral.sums;
-  const cx0 = new Int32Array(ow);
-  const cx1 = new Int32Array(ow);
-  const cw = new Float64Array(ow);
+  if (colStart.length < ow) {
+    colStart = new Int32Array(ow);
+    colEnd = new Int32Array(ow);
+    colCount = new Float64Array(ow);
+  }
+  const cx0 = colStart;
+  const cx1 = colEnd;
+  const cw = colCount;
   for (let j = 0; j < ow; j++) {
     const a = Math.floor((j * rw) / ow);
     const b = Math.ceil(((j + 1) * rw) / ow);
@@ -110,15 +121,15 @@ export function areaResizeInto(
     for (let j = 0; j < ow; j++) {
       const xa = cx0[j] ?? 0;
       const xb = cx1[j] ?? 0;
-      const n = rows * (cw[j] ?? 1);
-      const sum0 = ((s[rb + xb] ?? 0) - (s[ra + xb] ?? 0) - (s[rb + xa] ?? 0) + (s[ra + xa] ?? 0)) >>> 0;
+      const inv = 1 / (rows * (cw[j] ?? 1));
+      const sum0 = ((s[rb + xb] ?? 0) - (s[ra + xb] ?? 0) - (s[rb + xa] ?? 0) + (s[ra + xa] ?? 0)) | 0;
       const sum1 =
-        ((s[rb + xb + 1] ?? 0) - (s[ra + xb + 1] ?? 0) - (s[rb + xa + 1] ?? 0) + (s[ra + xa + 1] ?? 0)) >>> 0;
+        ((s[rb + xb + 1] ?? 0) - (s[ra + xb + 1] ?? 0) - (s[rb + xa + 1] ?? 0) + (s[ra + xa + 1] ?? 0)) | 0;
       const sum2 =
-        ((s[rb + xb + 2] ?? 0) - (s[ra + xb + 2] ?? 0) - (s[rb + xa + 2] ?? 0) + (s[ra + xa + 2] ?? 0)) >>> 0;
-      out[p + o0] = (sum0 / n - m0) * k0;
-      out[p + o1] = (sum1 / n - m1) * k1;
-      out[p + o2] = (sum2 / n - m2) * k2;
+        ((s[rb + xb + 2] ?? 0) - (s[ra + xb + 2] ?? 0) - (s[rb + xa + 2] ?? 0) + (s[ra + xa + 2] ?? 0)) | 0;
+      out[p + o0] = (sum0 * inv - m0) * k0;
+      out[p + o1] = (sum1 * inv - m1) * k1;
+      out[p + o2] = (sum2 * inv - m2) * k2;
       p += pixelStride;
     }
   }

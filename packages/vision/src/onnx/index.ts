@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ModelEntry } from '@frs/models/manifest';
+import { ModelFileMissingError, ModelIntegrityError, verifyModelFile } from '@frs/models/verify';
 import ort from 'onnxruntime-node';
 import type { Logger } from '../types.ts';
 
@@ -35,8 +35,8 @@ export class ModelChecksumError extends ModelError {
   override readonly code = 'MODEL_CHECKSUM';
   readonly expected: string;
   readonly actual: string;
-  constructor(file: string, expected: string, actual: string) {
-    super(`model file ${file} has sha256 ${actual}, the manifest expects ${expected}`);
+  constructor(file: string, expected: string, actual: string, options?: ErrorOptions) {
+    super(`model file ${file} has sha256 ${actual}, the manifest expects ${expected}`, options);
     this.expected = expected;
     this.actual = actual;
   }
@@ -120,10 +120,20 @@ export class OnnxModel {
   }
 }
 
-async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
+/** The file's bytes, checked against the manifest's sha256 by `@frs/models` unless `verify` is false. */
+async function readModelFile(entry: ModelEntry, dir: string, verify: boolean): Promise<Uint8Array> {
+  const path = join(dir, entry.file);
+  try {
+    if (verify) return (await verifyModelFile(entry, dir)).bytes;
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (error instanceof ModelIntegrityError) {
+      throw new ModelChecksumError(path, error.expected, error.actual, { cause: error });
+    }
+    const reason =
+      error instanceof ModelFileMissingError ? error.message : `model file ${path} cannot be read`;
+    throw new ModelLoadError(reason, { cause: error });
+  }
 }
 
 /**
@@ -141,18 +151,11 @@ export async function createModel(
   options: LoadModelOptions = {},
 ): Promise<OnnxModel> {
   const path = join(dir, entry.file);
-  if (options.verifyChecksums ?? true) {
-    let actual: string;
-    try {
-      actual = await sha256File(path);
-    } catch (error) {
-      throw new ModelLoadError(`model file ${path} cannot be read`, { cause: error });
-    }
-    if (actual !== entry.sha256) throw new ModelChecksumError(path, entry.sha256, actual);
-  }
+  // The verified bytes go straight to onnxruntime, so the file cannot change between check and load.
+  const bytes = await readModelFile(entry, dir, options.verifyChecksums ?? true);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(path, {
+    session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: options.intraOpNumThreads ?? Math.min(2, availableParallelism()),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',

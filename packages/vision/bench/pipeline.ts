@@ -1,0 +1,167 @@
+// Benchmark of the face pipeline on two composed camera frames (run: `pnpm --filter @frs/vision bench`).
+// Frames are built deterministically from ../shared photos at run time; nothing is written to the repo.
+// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { alignFace } from '../src/align/index.ts';
+import type { DetectOptions } from '../src/detect/index.ts';
+import { addEmbeddings, createGallery, type Gallery } from '../src/gallery/index.ts';
+import { decodeImage } from '../src/image/index.ts';
+import { createMatcher } from '../src/match/index.ts';
+import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
+
+const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const faces = (relative: string) => `${shared.replace(/\/?$/, '/')}faces/${relative}`;
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 20);
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+
+/** 1280×720: a portrait pasted onto a blurred street scene, JPEG q85, like a camera frame. */
+async function oneFaceFrame(): Promise<Uint8Array> {
+  const background = await sharp(await readFile(faces('other/no-face/building.jpg')))
+    .resize(1280, 720, { fit: 'cover' })
+    .blur(6)
+    .toBuffer();
+  const person = await sharp(await readFile(faces('identities/Anthony_Hopkins/00.jpg')))
+    .resize(360, 360)
+    .toBuffer();
+  return sharp(background)
+    .composite([{ input: person, left: 460, top: 180 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** 1920×1080: a 15-face group photo letterboxed, JPEG q85. */
+async function groupFrame(): Promise<Uint8Array> {
+  return sharp(await readFile(faces('other/multi-face/group-1.jpg')))
+    .resize(1920, 1080, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** Deterministic synthetic gallery: `people` × `perPerson` unit vectors from a fixed-seed generator. */
+function syntheticGallery(modelId: string, dimension: number, people: number, perPerson: number): Gallery {
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32 - 0.5;
+  };
+  let gallery = createGallery({ id: modelId, dimension });
+  for (let p = 0; p < people; p++) {
+    const vectors = Array.from({ length: perPerson }, () => ({
+      vector: Float32Array.from({ length: dimension }, random),
+    }));
+    gallery = addEmbeddings(gallery, `person-${p}`, vectors, { modelId, now: () => new Date(0) });
+  }
+  return gallery;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+interface Row {
+  frame: string;
+  faces: number;
+  decode: number;
+  detect: number;
+  align: number;
+  embed: number;
+  match: number;
+  total: number;
+  totalP90: number;
+}
+
+async function measure(
+  label: string,
+  bytes: Uint8Array,
+  pipeline: FacePipeline,
+  matcher: ReturnType<typeof createMatcher>,
+  detect: DetectOptions,
+  embedFlip: boolean,
+): Promise<Row> {
+  const samples: Record<'decode' | 'detect' | 'align' | 'embed' | 'match' | 'total', number[]> = {
+    decode: [],
+    detect: [],
+    align: [],
+    embed: [],
+    match: [],
+    total: [],
+  };
+  let faceCount = 0;
+  for (let i = 0; i < warmup + iterations; i++) {
+    const t0 = performance.now();
+    const image = await decodeImage(bytes);
+    const t1 = performance.now();
+    const detections = await pipeline.detector.detect(image, detect);
+    const t2 = performance.now();
+    const chips = detections.map((d) => alignFace(image, d, pipeline.alignment));
+    const t3 = performance.now();
+    const embeddings = chips.length > 0 ? await pipeline.embedder.embed(chips, { flip: embedFlip }) : [];
+    const t4 = performance.now();
+    for (const e of embeddings) matcher.match(e, { threshold: 0.55 });
+    const t5 = performance.now();
+    faceCount = detections.length;
+    if (i < warmup) continue;
+    samples.decode.push(t1 - t0);
+    samples.detect.push(t2 - t1);
+    samples.align.push(t3 - t2);
+    samples.embed.push(t4 - t3);
+    samples.match.push(t5 - t4);
+    samples.total.push(t5 - t0);
+    if ((i - warmup + 1) % 5 === 0) process.stderr.write(`  ${label}: ${i - warmup + 1}/${iterations}\n`);
+  }
+  const sortedTotal = [...samples.total].sort((a, b) => a - b);
+  return {
+    frame: label,
+    faces: faceCount,
+    decode: median(samples.decode),
+    detect: median(samples.detect),
+    align: median(samples.align),
+    embed: median(samples.embed),
+    match: median(samples.match),
+    total: median(samples.total),
+    totalP90: sortedTotal[Math.min(sortedTotal.length - 1, Math.floor(0.9 * sortedTotal.length))] ?? 0,
+  };
+}
+
+const started = performance.now();
+process.stderr.write('composing frames and loading models…\n');
+const [frame720, frame1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
+const pipeline = await createFacePipeline();
+const loadMs = performance.now() - started;
+const gallery = syntheticGallery(pipeline.embedder.modelId, pipeline.embedder.dimension, 1000, 5);
+const matcher = createMatcher(gallery);
+
+const cases: [string, Uint8Array, DetectOptions, boolean][] = [
+  ['1280×720, 1 face, minFace 20', frame720, { minFaceSize: 20 }, false],
+  ['1280×720, 1 face, minFace 40', frame720, { minFaceSize: 40 }, false],
+  ['1280×720, 1 face, minFace 40, flip', frame720, { minFaceSize: 40 }, true],
+  ['1920×1080 group, minFace 20', frame1080, { minFaceSize: 20 }, false],
+  ['1920×1080 group, minFace 40', frame1080, { minFaceSize: 40 }, false],
+];
+const rows: Row[] = [];
+for (const [label, bytes, detect, flip] of cases) {
+  process.stderr.write(`${label}\n`);
+  rows.push(await measure(label, bytes, pipeline, matcher, detect, flip));
+}
+
+const ms = (v: number) => v.toFixed(1);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), Node ${process.version}, ` +
+    `models ${pipeline.models.detector} + ${pipeline.models.embedder}, ${iterations} iterations after ${warmup} warm-up; ` +
+    `median ms per frame; match = cosine against 1000 people × 5 vectors.\n`,
+);
+console.log('| frame | faces | decode | detect | align | embed | match | total (median) | total (p90) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.frame} | ${r.faces} | ${ms(r.decode)} | ${ms(r.detect)} | ${ms(r.align)} | ${ms(r.embed)} | ${ms(r.match)} | ${ms(r.total)} | ${ms(r.totalP90)} |`,
+  );
+}
+const rssMiB = process.resourceUsage().maxRSS / 1024;
+console.log(`\nModel load + frame composition: ${ms(loadMs)} ms. Peak RSS: ${rssMiB.toFixed(0)} MiB.`);
