@@ -1,3 +1,5 @@
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -238,5 +240,20 @@ describe('Function: scoreSplit()', () => {
     );
     expect(enrolmentFailures).toEqual([{ person: 'a', path: 'a1' }]);
     expect(gallery.people).toHaveLength(0);
+  });
+});
+
+describe('Function: listDataset() with links', () => {
+  it('returns people whose folders are symbolic links', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'frs-dataset-'));
+    try {
+      await symlink(join(identities, 'John_Salley'), join(root, 'John_Salley'));
+      await mkdir(join(root, 'empty'));
+      const people = await listDataset(root);
+      expect(people.map((p) => p.name)).toEqual(['John_Salley']);
+      expect(people[0]?.images).toHaveLength(11);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

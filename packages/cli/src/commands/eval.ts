@@ -42,6 +42,9 @@ Options:
   --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
   --aggregation <a>      max (default) or mean over a person's vectors
   --min-face-size <px>   smallest face the detector looks for (default 20)
+  --flip                 average each face's embedding with its mirror image's (not what the service does)
+  --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
+                         outside the image
   --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON
   --report <file>        write a picture: .html (self-contained page, inline SVG) or .png; repeatable
   -h, --help             this text`;
@@ -133,6 +136,8 @@ export const evalCommand: Command = {
         negatives: { type: 'string' },
         aggregation: { type: 'string', default: 'max' },
         'min-face-size': { type: 'string', default: '20' },
+        flip: { type: 'boolean', default: false },
+        border: { type: 'string', default: 'zero' },
         json: { type: 'string' },
         report: { type: 'string', multiple: true },
       },
@@ -147,6 +152,8 @@ export const evalCommand: Command = {
     const minFaceSize = positiveNumber('--min-face-size', values['min-face-size']);
     const aggregation = values.aggregation;
     if (aggregation !== 'max' && aggregation !== 'mean') throw new UsageError('--aggregation is max or mean');
+    const border = values.border;
+    if (border !== 'zero' && border !== 'replicate') throw new UsageError('--border is zero or replicate');
     const reports = values.report ?? [];
     for (const r of reports) {
       if (!['.html', '.png'].includes(extname(r).toLowerCase())) {
@@ -162,16 +169,20 @@ export const evalCommand: Command = {
     let model: GalleryModel;
     let analyzer: FaceAnalyzer;
     const fallback = await defaultEmbedderId();
-    if (values.model === undefined || values.model === fallback.id) {
+    const serviceSettings = !values.flip && border === 'zero';
+    if (serviceSettings && (values.model === undefined || values.model === fallback.id)) {
       model = fallback;
       analyzer = await serviceAnalyzer(minFaceSize, logger);
     } else {
+      // Another embedder or non-service settings: the same pipeline factory, configured accordingly.
       const pipeline = await createFacePipeline({
         manifest: await loadManifest(),
         modelsDir: modelsDir(),
         logger,
-        embedderId: values.model,
+        ...(values.model === undefined ? {} : { embedderId: values.model }),
         detect: { minFaceSize },
+        align: { border },
+        embed: { flip: values.flip },
       });
       model = { id: pipeline.models.embedder, dimension: pipeline.embedder.dimension };
       analyzer = pipeline;

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** File extensions the evaluation treats as images. */
@@ -45,22 +45,23 @@ function byCodeUnit(a: string, b: string): number {
  * ```
  */
 export async function listDataset(dir: string): Promise<DatasetPerson[]> {
-  let entries: import('node:fs').Dirent[];
+  let entries: string[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await readdir(dir);
   } catch (error) {
     throw new DatasetError(`cannot read dataset folder ${dir}`, { cause: error });
   }
   const people: DatasetPerson[] = [];
-  for (const entry of entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .sort((a, b) => byCodeUnit(a.name, b.name))) {
-    const files = await readdir(join(dir, entry.name));
+  for (const name of entries.filter((e) => !e.startsWith('.')).sort(byCodeUnit)) {
+    // stat() follows symbolic links, so a folder of links into a photo library works like a copy.
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (!info?.isDirectory()) continue;
+    const files = await readdir(join(dir, name));
     const images = files
       .filter((f) => !f.startsWith('.') && isImage(f))
       .sort(byCodeUnit)
-      .map((f) => join(dir, entry.name, f));
-    if (images.length > 0) people.push({ name: entry.name, images });
+      .map((f) => join(dir, name, f));
+    if (images.length > 0) people.push({ name, images });
   }
   if (people.length === 0) throw new DatasetError(`no <Person>/<image> files under ${dir}`);
   return people;
