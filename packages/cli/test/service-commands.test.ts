@@ -1,0 +1,136 @@
+import { mkdir, mkdtemp, readFile, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createJsonLogger } from '@frs/contracts/logger';
+import { type LocalStack, startLocalStack } from '@frs/local';
+import { parseGallery } from '@frs/vision/gallery';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { enroll } from '../src/commands/enroll.ts';
+import { recognize } from '../src/commands/recognize.ts';
+import { send } from '../src/commands/send.ts';
+
+const SHARED = process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
+const face = (relative: string) => join(SHARED, 'faces', relative);
+
+/** Runs a command with console.log captured; returns the exit code and stdout lines. */
+async function run(command: { run(argv: readonly string[]): Promise<number> }, argv: string[]) {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    lines.push(String(line));
+  });
+  try {
+    return { code: await command.run(argv), lines };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** `<dir>/<Person>/*` made of links into ../shared/faces (nothing is copied). */
+async function photoLibrary(layout: Record<string, string[]>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'frs-enrol-'));
+  for (const [person, photos] of Object.entries(layout)) {
+    await mkdir(join(dir, person));
+    for (const [i, photo] of photos.entries())
+      await symlink(face(photo), join(dir, person, `${i}-${photo.split('/').pop()}`));
+  }
+  return dir;
+}
+
+// Real models on real photos, through the same code the service runs.
+describe('Function: frs enroll / recognize / send', () => {
+  let gallery: string;
+  let enrolReport: { summary: Record<string, unknown>; photos: { photo: string; outcome: string }[] };
+
+  beforeAll(async () => {
+    const library = await photoLibrary({
+      John_Salley: [
+        'identities/John_Salley/00.jpg',
+        'identities/John_Salley/01.jpg',
+        'identities/John_Salley/02.jpg',
+      ],
+      John_Savage: ['identities/John_Savage/00.jpg', 'identities/John_Savage/01.jpg'],
+      bbt_penny: ['identities/bbt_penny/00.png', 'identities/bbt_penny/01.png', 'other/no-face/apple.jpg'],
+      crowd: ['other/multi-face-annotated/2007_007763.jpg'],
+      nobody: ['other/no-face/dog.jpg'],
+    });
+    gallery = join(await mkdtemp(join(tmpdir(), 'frs-gallery-')), 'gallery.json');
+    const { code, lines } = await run(enroll, [library, '--gallery', gallery, '--json']);
+    expect(code).toBe(0);
+    enrolReport = JSON.parse(lines.join('\n'));
+  });
+
+  it('enrolls one vector per photo, skips photos without a face and warns about several faces', async () => {
+    const saved = parseGallery(await readFile(gallery));
+    expect(Object.fromEntries(saved.people.map((p) => [p.name, p.embeddings.length]))).toEqual({
+      John_Salley: 3,
+      John_Savage: 2,
+      bbt_penny: 2,
+      crowd: 1,
+    });
+    const outcome = (name: string) => enrolReport.photos.find((p) => p.photo.endsWith(name))?.outcome;
+    expect(outcome('apple.jpg')).toBe('no_face');
+    expect(outcome('dog.jpg')).toBe('no_face');
+    expect(outcome('2007_007763.jpg')).toBe('several_faces');
+  });
+
+  it('prints one result message per image when recognizing in-process', async () => {
+    const { code, lines } = await run(recognize, [
+      face('identities/John_Salley/05.jpg'),
+      face('identities/carell/00.jpg'),
+      face('other/no-face/apple.jpg'),
+      '--gallery',
+      gallery,
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(lines.map((l) => JSON.parse(l).result)).toEqual(['John_Salley', 'unknown', 'no_face']);
+  });
+
+  it('returns exit code 2 with a usage error when --gallery is missing', async () => {
+    await expect(recognize.run([face('identities/carell/00.jpg')])).rejects.toThrow(/--gallery/);
+  });
+
+  describe('against the local stack', () => {
+    let stack: LocalStack;
+    beforeAll(async () => {
+      const logger = createJsonLogger({ service: 'test', level: 'error' });
+      stack = await startLocalStack({ logger, port: 0, sqsPort: 0, prefix: 'clitest', gallery });
+    });
+    afterAll(async () => stack?.stop());
+
+    it('prints each frame result from the response queue when sending like a camera', async () => {
+      const { code, lines } = await run(send, [
+        face('identities/John_Savage/05.jpg'),
+        face('other/no-face/dog.jpg'),
+        '--url',
+        stack.functionUrl,
+        '--queue-url',
+        stack.responseQueueUrl,
+        '--json',
+      ]);
+      expect(code).toBe(0);
+      const frames = lines.map((l) => JSON.parse(l)).filter((o) => o.message);
+      expect(frames.map((f) => f.message.result)).toEqual(['John_Savage', 'no_face']);
+    });
+
+    it('reports the HTTP error and exits 1 when the Function URL rejects the file', async () => {
+      const { code, lines } = await run(send, [
+        face('../README.md'),
+        '--url',
+        stack.functionUrl,
+        '--queue-url',
+        stack.responseQueueUrl,
+        '--json',
+      ]);
+      expect(code).toBe(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ status: 415, error: 'HTTP 415' });
+    });
+  });
+
+  it('removes a person and all their vectors when given --remove', async () => {
+    const { code } = await run(enroll, ['--remove', 'crowd', '--gallery', gallery]);
+    expect(code).toBe(0);
+    const saved = parseGallery(await readFile(gallery));
+    expect(saved.people.map((p) => p.name).sort()).toEqual(['John_Salley', 'John_Savage', 'bbt_penny']);
+  });
+});
