@@ -1,0 +1,84 @@
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { UsageError } from '../src/command.ts';
+import { evalCommand } from '../src/commands/eval.ts';
+
+const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const faces = join(shared, 'faces');
+
+const ReportSchema = z.object({
+  modelId: z.string(),
+  k: z.number(),
+  rank1: z.number(),
+  counts: z.object({ genuineQueries: z.number(), strangerQueries: z.number(), negativeQueries: z.number() }),
+  operating: z.object({ threshold: z.number(), top1: z.number(), strangerUnknownRate: z.number() }),
+  sweep: z.array(z.object({ threshold: z.number(), far: z.number(), frr: z.number() })).min(10),
+  queries: z.array(z.object({ path: z.string(), kind: z.string() })),
+});
+
+// A small real dataset (links to the shared photos) so the command runs on the real models in seconds:
+// three people with several small photos, one stranger, two photos without a face.
+describe('Function: evalCommand.run()', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'frs-eval-cli-'));
+    const people: Record<string, string[]> = {
+      bbt_penny: ['00.png', '01.png', '02.png'],
+      bbt_sheldon: ['00.png', '01.png', '02.png'],
+      John_Savage: ['00.jpg', '01.jpg', '02.jpg'],
+      Nathalie_Baye: ['00.jpg'],
+    };
+    for (const [person, files] of Object.entries(people)) {
+      await mkdir(join(root, 'people', person), { recursive: true });
+      for (const file of files) {
+        await symlink(join(faces, 'identities', person, file), join(root, 'people', person, file));
+      }
+    }
+    await mkdir(join(root, 'negatives'));
+    for (const file of ['apple.jpg', 'LinuxLogo.jpg']) {
+      await symlink(join(faces, 'other', 'no-face', file), join(root, 'negatives', file));
+    }
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes a JSON report, an HTML page with inline SVG and a PNG when given a labelled folder', async () => {
+    const json = join(root, 'report.json');
+    const html = join(root, 'report.html');
+    const png = join(root, 'report.png');
+    const code = await evalCommand.run([
+      join(root, 'people'),
+      '--negatives',
+      join(root, 'negatives'),
+      '--json',
+      json,
+      '--report',
+      html,
+      '--report',
+      png,
+    ]);
+    expect(code).toBe(0);
+    const report = ReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
+    expect(report.counts).toEqual({ genuineQueries: 6, strangerQueries: 1, negativeQueries: 2 });
+    expect(report.rank1).toBe(1);
+    expect(report.operating.strangerUnknownRate).toBe(1);
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('<svg');
+    expect(page).toContain('ROC');
+    expect(page).not.toMatch(/<script|<link|src="http/);
+    const meta = await sharp(await readFile(png)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 960, 420]);
+  });
+
+  it('throws UsageError when --k is not a positive integer or the report type is unknown', async () => {
+    await expect(evalCommand.run([join(root, 'people'), '--k', '0'])).rejects.toThrow(UsageError);
+    await expect(evalCommand.run([join(root, 'people'), '--report', 'x.pdf'])).rejects.toThrow(UsageError);
+    await expect(evalCommand.run([])).rejects.toThrow(UsageError);
+  });
+});
