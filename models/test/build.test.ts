@@ -99,6 +99,27 @@ describe('Function: buildModels()', () => {
   });
 });
 
+describe('Function: buildModels() with a local model', () => {
+  it('throws ModelFileMissingError with the instructions when a user-supplied model is not in place', async () => {
+    const { path, outDir } = await manifestWith('mobilefacenet-sirius-192d', (m) => ({
+      ...m,
+      id: 'inception-resnet-v1-vggface2',
+      file: 'inception_resnet_v1_vggface2.onnx',
+    }));
+    const recipesPath = join(outDir, '..', 'sources.json');
+    await writeFile(
+      recipesPath,
+      JSON.stringify({
+        version: 1,
+        recipes: { 'inception-resnet-v1-vggface2': { kind: 'local', instructions: 'export it first' } },
+      }),
+    );
+    const build = buildModels({ manifestPath: path, recipesPath, outDir });
+    await expect(build).rejects.toThrow(ModelFileMissingError);
+    await expect(buildModels({ manifestPath: path, recipesPath, outDir })).rejects.toThrow(/export it first/);
+  });
+});
+
 describe('Function: verifyModelFile()', () => {
   it('returns the bytes when the built file has the manifest sha256', async () => {
     const model = entry('mtcnn-pnet');
