@@ -155,7 +155,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRep
   return {
     requests: options.requests,
     rate: options.rate,
-    sent: records.filter((r) => r.status !== null).length,
+    sent: records.length,
     http200: records.filter((r) => r.status === 200).length,
     answered: answered.length,
     failures: records.filter((r) => r.error !== null).length,
