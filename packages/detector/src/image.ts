@@ -62,8 +62,9 @@ export function toRequestError(error: unknown, bytes: Uint8Array): unknown {
 }
 
 /**
- * Encodes an aligned chip as lossless PNG: a 112×112 face is ~20 KB instead of 37 KB raw, so more faces
- * fit in one queue message and the recognizer sees exactly the detector's pixels.
+ * Encodes an aligned chip as lossless PNG, so the recognizer sees exactly the detector's pixels.
+ * Adaptive filtering halves a 112×112 chip (≈10–28 KB instead of 23–36 KB at level 6 without it, measured
+ * on ../shared/faces) for about 1 ms, which roughly doubles the faces that fit in one 256 KiB job.
  *
  * @example
  * ```ts
@@ -72,7 +73,7 @@ export function toRequestError(error: unknown, bytes: Uint8Array): unknown {
  */
 export async function encodeChipPng(chip: RgbImage): Promise<Uint8Array> {
   const png = await sharp(chip.data, { raw: { width: chip.width, height: chip.height, channels: 3 } })
-    .png({ compressionLevel: 6 })
+    .png({ compressionLevel: 6, adaptiveFiltering: true })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
