@@ -13,6 +13,11 @@ import { ModelFileMissingError, ModelIntegrityError, sha256Hex, sri512, verifyMo
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Thrown when `sources.json` has no usable recipe for a manifest entry. */
+export class ModelRecipeError extends Error {
+  override readonly name = 'ModelRecipeError';
+}
+
 /** Thrown when `npm pack` cannot fetch a pinned tarball. */
 export class TarballFetchError extends Error {
   override readonly name = 'TarballFetchError';
@@ -104,7 +109,7 @@ export async function buildModels(options: BuildOptions = {}): Promise<BuiltMode
       continue;
     }
     const recipe = recipes[entry.id];
-    if (recipe === undefined) throw new Error(`sources.json has no recipe for model ${entry.id}`);
+    if (recipe === undefined) throw new ModelRecipeError(`sources.json has no recipe for model ${entry.id}`);
     if (recipe.kind === 'local') {
       // Nothing to fetch or convert: the file must already be there with the pinned hash.
       const { bytes } = await verifyModelFile(entry, outDir).catch((error: unknown) => {
@@ -180,12 +185,14 @@ function metadata(entry: ModelEntry): [string, string][] {
 
 function build(entry: ModelEntry, recipe: Recipe, source: Uint8Array): Uint8Array {
   const docString = `${entry.id}: converted by @frs/models from npm ${entry.source.package}@${entry.source.version} ${entry.source.path}`;
-  if (recipe.kind === 'local') throw new Error(`${entry.id}: local models are not built`);
+  if (recipe.kind === 'local') throw new ModelRecipeError(`${entry.id}: local models are not built`);
   if (recipe.kind === 'onnx-reexport') {
-    if (entry.source.format !== 'onnx') throw new Error(`${entry.id}: onnx-reexport needs an onnx source`);
+    if (entry.source.format !== 'onnx')
+      throw new ModelRecipeError(`${entry.id}: onnx-reexport needs an onnx source`);
     return reexportOnnx(source, { docString, metadata: metadata(entry) });
   }
-  if (entry.source.format !== 'tflite') throw new Error(`${entry.id}: tflite recipe needs a tflite source`);
+  if (entry.source.format !== 'tflite')
+    throw new ModelRecipeError(`${entry.id}: tflite recipe needs a tflite source`);
   return convertTflite(source, {
     inputName: recipe.inputName,
     outputs: recipe.outputs,

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { describeTflite } from '../src/tflite2onnx/cli.ts';
 import { UnsupportedTfliteError } from '../src/tflite2onnx/graph.ts';
 import {
   convertTflite,
@@ -427,5 +428,14 @@ describe('Function: readTflite()', () => {
     expect(() => readTflite(wrongId)).toThrow(TfliteFormatError);
     expect(() => readTflite(bytes.subarray(0, 200))).toThrow(TfliteFormatError);
     expect(() => readTflite(new Uint8Array(3))).toThrow(TfliteFormatError);
+  });
+});
+
+describe('Function: describeTflite()', () => {
+  it('returns one line per operator with tensor names and shapes when given a model', () => {
+    const graph = convGraph([1, 7, 9, 3], [4, 3, 3, 3], [1, 4, 5, 4], { padding: SAME, strides: [2, 2] });
+    const lines = describeTflite(buildTflite(graph));
+    expect(lines).toContain('inputs: input[1,7,9,3]');
+    expect(lines).toContain('0 CONV_2D input[1,7,9,3], w[4,3,3,3](const), b[4](const) -> out[1,4,5,4]');
   });
 });
