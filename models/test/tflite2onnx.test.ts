@@ -382,6 +382,58 @@ describe('Function: convertTflite()', () => {
     expect(session.outputMetadata[0]).toMatchObject({ shape: ['N', 6] });
   });
 
+  it('returns NHWC semantics for MEAN, CONCATENATION and PAD when activations are held as NCHW', async () => {
+    const graph: GraphFixture = {
+      tensors: [
+        { name: 'input', shape: [1, 3, 4, 2] },
+        { name: 'paddings', shape: [4, 2], data: Int32Array.from([0, 0, 1, 2, 0, 1, 0, 0]) },
+        { name: 'padded', shape: [1, 6, 5, 2] },
+        { name: 'relu', shape: [1, 6, 5, 2] },
+        { name: 'joined', shape: [1, 6, 5, 4] },
+        { name: 'axes', shape: [2], data: Int32Array.from([1, 2]) },
+        { name: 'out', shape: [1, 4] },
+      ],
+      inputs: ['input'],
+      outputs: ['out', 'joined'],
+      ops: [
+        { op: 'PAD', inputs: ['input', 'paddings'], outputs: ['padded'] },
+        { op: 'RELU', inputs: ['padded'], outputs: ['relu'] },
+        {
+          op: 'CONCATENATION',
+          inputs: ['padded', 'relu'],
+          outputs: ['joined'],
+          options: [fb.i32(3), fb.i8(0)],
+        },
+        { op: 'MEAN', inputs: ['joined', 'axes'], outputs: ['out'], options: [fb.bool(false)] },
+      ],
+    };
+    const onnx = convertTflite(buildTflite(graph), { inputName: 'input' });
+    const x: Nhwc = { data: randomFloats(24, 71), shape: [1, 3, 4, 2] };
+    const { result } = await run(onnx, nhwcToNchw(x), [1, 2, 3, 4]);
+    // Reference in NHWC: pad rows by (1, 2) and columns by (0, 1), concat [x, relu(x)] on channels, mean over H, W.
+    const padded = new Float32Array(6 * 5 * 2);
+    for (let y = 0; y < 3; y++)
+      for (let c = 0; c < 4; c++)
+        for (let ch = 0; ch < 2; ch++) padded[((y + 1) * 5 + c) * 2 + ch] = x.data[(y * 4 + c) * 2 + ch] ?? 0;
+    const joined = new Float32Array(6 * 5 * 4);
+    for (let p = 0; p < 30; p++)
+      for (let ch = 0; ch < 2; ch++) {
+        const v = padded[p * 2 + ch] ?? 0;
+        joined[p * 4 + ch] = v;
+        joined[p * 4 + 2 + ch] = Math.max(v, 0);
+      }
+    const mean = Float32Array.from({ length: 4 }, (_, ch) => {
+      let sum = 0;
+      for (let p = 0; p < 30; p++) sum += joined[p * 4 + ch] ?? 0;
+      return sum / 30;
+    });
+    expect(output(result, 'out').dims).toEqual([1, 4]);
+    expect(maxAbsDiff(output(result, 'out').data, mean)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(nchwToNhwc(output(result, 'joined').data, [1, 4, 6, 5]).data, joined)).toBeLessThan(
+      1e-6,
+    );
+  });
+
   it('throws UnsupportedTfliteError naming the operator when the graph uses an op it cannot convert', () => {
     const graph: GraphFixture = {
       tensors: [
