@@ -13,16 +13,16 @@ import { z } from 'zod';
 export const RecognitionRequest = z
   .object({
     content: z
-      .string()
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a base64 string') })
       .min(1, 'content must be a non-empty base64 string')
       .describe('The image file (JPEG, PNG, WebP, …) encoded as standard base64.'),
     request_id: z
-      .string()
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
       .min(1, 'request_id must be a non-empty string')
       .max(256, 'request_id must be at most 256 characters')
       .describe('Client-chosen id; the result on the response queue carries it back.'),
     filename: z
-      .string()
+      .string({ error: 'must be a string' })
       .max(1024)
       .optional()
       .describe('A label only (may be a path); never used to open a file.'),

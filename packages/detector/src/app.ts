@@ -152,7 +152,15 @@ export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<F
       return json(200, accepted);
     } catch (error) {
       if (error instanceof RequestRejectedError) {
-        deps.logger.warn('request rejected', { request_id: requestId, code: error.code, error });
+        // A client mistake, not a fault: no stack, just enough to answer "why was my frame refused?".
+        const cause =
+          error.cause instanceof Error && error.code !== 'invalid_request' ? error.cause.message : undefined;
+        deps.logger.warn('request rejected', {
+          request_id: requestId,
+          code: error.code,
+          reason: error.message,
+          cause,
+        });
         return json(error.status, errorBody(error, requestId));
       }
       deps.logger.error('request failed', { request_id: requestId, error });

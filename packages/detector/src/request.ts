@@ -56,12 +56,18 @@ export function readRequest(
   try {
     json = JSON.parse(bodyBytes.toString('utf8'));
   } catch (error) {
-    throw new RequestRejectedError('malformed_json', 'request body is not valid JSON', { cause: error });
+    throw new RequestRejectedError(
+      'malformed_json',
+      'request body is not valid JSON (expected {"content", "request_id", "filename"})',
+      {
+        cause: error,
+      },
+    );
   }
   const parsed = RecognitionRequest.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .map((i) => (i.path.length > 0 ? `${i.path.join('.')} ${i.message}` : i.message))
       .join('; ');
     throw new RequestRejectedError('invalid_request', `invalid request: ${problems}`, {
       cause: parsed.error,
