@@ -40,9 +40,13 @@ const stack = await startLocalStack({
   responseVisibilitySeconds: env.FRS_RESPONSE_VISIBILITY_SECONDS,
   maxReceiveCount: env.FRS_MAX_RECEIVE_COUNT,
 }).catch((error: unknown) => {
-  console.error(
-    `frs: the local stack could not start: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`frs: the local stack could not start: ${message}`);
+  if (message.startsWith('FRS_GALLERY')) {
+    console.error(
+      'frs: build a gallery with `pnpm frs enroll <photos>/<Person>/ --gallery gallery.json`, or unset FRS_GALLERY to start with an empty one',
+    );
+  }
   process.exit(1);
 });
 
