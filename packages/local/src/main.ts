@@ -44,7 +44,7 @@ const stack = await startLocalStack({
   console.error(`frs: the local stack could not start: ${message}`);
   if (message.startsWith('FRS_GALLERY')) {
     console.error(
-      'frs: build a gallery with `pnpm frs enroll <photos>/<Person>/ --gallery gallery.json`, or unset FRS_GALLERY to start with an empty one',
+      'frs: build a gallery with `pnpm frs enroll <dir with one folder per person> --gallery gallery.json`, or unset FRS_GALLERY to start with an empty one',
     );
   }
   process.exit(1);
