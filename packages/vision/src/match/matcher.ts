@@ -109,15 +109,26 @@ export function createMatcher(gallery: Gallery): Matcher {
         scores[p] = (scores[p] ?? 0) + dot;
       }
     }
-    const candidates: Candidate[] = [];
-    names.forEach((name, p) => {
+    // Keep only the best topK while scanning: a full sort of every person would dominate large galleries.
+    const k = Math.max(0, Math.min(topK, names.length));
+    const best: Candidate[] = [];
+    for (let p = 0; p < names.length; p++) {
       const count = rowsPerPerson[p] ?? 0;
-      if (count === 0) return;
-      const score = scores[p] ?? 0;
-      candidates.push({ name, similarity: aggregation === 'max' ? score : score / count });
-    });
-    candidates.sort((a, b) => b.similarity - a.similarity);
-    return candidates.slice(0, Math.max(0, topK));
+      if (count === 0) continue;
+      const total = scores[p] ?? 0;
+      const similarity = aggregation === 'max' ? total : total / count;
+      if (
+        best.length === k &&
+        (k === 0 || similarity <= (best[k - 1]?.similarity ?? Number.POSITIVE_INFINITY))
+      ) {
+        continue;
+      }
+      let at = best.length;
+      while (at > 0 && (best[at - 1]?.similarity ?? 0) < similarity) at--;
+      best.splice(at, 0, { name: names[p] ?? '', similarity });
+      if (best.length > k) best.pop();
+    }
+    return best;
   };
 
   const match = (query: Embedding | Float32Array, options: MatchOptions): MatchResult => {
