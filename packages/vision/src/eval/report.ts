@@ -8,7 +8,14 @@ export interface RocPoint {
   tar: number;
 }
 
-/** Genuine (query vs its own person) and impostor (query vs every other enrolled person) similarities. */
+/**
+ * Genuine (query vs its own person) and impostor (query vs every other enrolled person) similarities.
+ *
+ * @example
+ * ```ts
+ * const { genuine, impostor } = verificationScores(report.queries);
+ * ```
+ */
 export function verificationScores(queries: readonly ScoredQuery[]): {
   genuine: number[];
   impostor: number[];
