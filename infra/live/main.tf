@@ -1,0 +1,31 @@
+# The root CI applies: one provider, one call of the module in ../. Settings live in terraform.tfvars, and
+# the release script writes the image digests to release.auto.tfvars.json next to this file.
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Project   = "frs"
+      ManagedBy = "terraform"
+    }
+  }
+}
+
+module "frs" {
+  source = "../"
+
+  name_prefix         = var.name_prefix
+  request_queue_name  = var.request_queue_name
+  response_queue_name = var.response_queue_name
+
+  deploy_functions        = var.deploy_functions
+  detector_image_digest   = var.detector_image_digest
+  recognizer_image_digest = var.recognizer_image_digest
+  architecture            = var.architecture
+  recognizer_gallery      = var.recognizer_gallery
+
+  function_url_authorization_type = var.function_url_authorization_type
+  allow_public_function_url       = var.allow_public_function_url
+  function_url_invoker_arns       = var.function_url_invoker_arns
+  function_url_cors               = var.function_url_cors
+}

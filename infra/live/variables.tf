@@ -1,0 +1,96 @@
+variable "region" {
+  type        = string
+  description = "AWS region to deploy to."
+  default     = "eu-west-1"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every resource name; see the module's variable of the same name."
+  default     = "frs"
+  nullable    = false
+}
+
+variable "request_queue_name" {
+  type        = string
+  description = "Request queue name; null means <name_prefix>-request."
+  default     = null
+}
+
+variable "response_queue_name" {
+  type        = string
+  description = "Response queue name; null means <name_prefix>-response."
+  default     = null
+}
+
+variable "deploy_functions" {
+  type        = bool
+  description = "False for the first apply of an empty account (creates the repository before any image exists)."
+  default     = true
+  nullable    = false
+}
+
+variable "detector_image_digest" {
+  type        = string
+  description = "Detector image digest, written by `pnpm --filter @frs/release release` into release.auto.tfvars.json."
+  default     = null
+}
+
+variable "recognizer_image_digest" {
+  type        = string
+  description = "Recognizer image digest, written by the release script into release.auto.tfvars.json."
+  default     = null
+}
+
+variable "architecture" {
+  type        = string
+  description = "Architecture the image was built for (x86_64 or arm64)."
+  default     = "x86_64"
+  nullable    = false
+}
+
+variable "recognizer_gallery" {
+  type        = string
+  description = "FRS_GALLERY: a path inside the image or an https URL."
+  default     = null
+}
+
+variable "function_url_authorization_type" {
+  type        = string
+  description = "AWS_IAM (default) or NONE; NONE also needs allow_public_function_url = true."
+  default     = "AWS_IAM"
+  nullable    = false
+}
+
+variable "allow_public_function_url" {
+  type        = bool
+  description = "Acknowledge that a NONE Function URL is public."
+  default     = false
+  nullable    = false
+}
+
+variable "function_url_invoker_arns" {
+  type        = list(string)
+  description = "Principals allowed to call the AWS_IAM Function URL."
+  default     = []
+  nullable    = false
+}
+
+variable "function_url_cors" {
+  type = object({
+    allow_origins     = list(string)
+    allow_methods     = optional(list(string), ["POST"])
+    allow_headers     = optional(list(string), ["content-type"])
+    expose_headers    = optional(list(string), [])
+    allow_credentials = optional(bool, false)
+    max_age           = optional(number, 300)
+  })
+  description = "CORS of the Function URL; null disables it."
+  default     = null
+}

@@ -1,0 +1,84 @@
+output "function_url" {
+  description = "HTTPS endpoint of the detector (null until deploy_functions is true)."
+  value       = one(aws_lambda_function_url.detector[*].function_url)
+}
+
+output "function_url_authorization_type" {
+  description = "AWS_IAM (callers must sign with SigV4) or NONE (public)."
+  value       = var.function_url_authorization_type
+}
+
+output "request_queue_url" {
+  description = "URL of the request queue the detector sends to."
+  value       = aws_sqs_queue.request.url
+}
+
+output "request_queue_arn" {
+  description = "ARN of the request queue the recognizer consumes."
+  value       = aws_sqs_queue.request.arn
+}
+
+output "request_dlq_url" {
+  description = "URL of the request dead-letter queue."
+  value       = aws_sqs_queue.request_dlq.url
+}
+
+output "request_dlq_arn" {
+  description = "ARN of the request dead-letter queue."
+  value       = aws_sqs_queue.request_dlq.arn
+}
+
+output "response_queue_url" {
+  description = "URL of the response queue clients poll for results."
+  value       = aws_sqs_queue.response.url
+}
+
+output "response_queue_arn" {
+  description = "ARN of the response queue."
+  value       = aws_sqs_queue.response.arn
+}
+
+output "response_dlq_url" {
+  description = "URL of the response dead-letter queue."
+  value       = aws_sqs_queue.response_dlq.url
+}
+
+output "response_dlq_arn" {
+  description = "ARN of the response dead-letter queue."
+  value       = aws_sqs_queue.response_dlq.arn
+}
+
+output "repository_url" {
+  description = "ECR repository URL to push the image to (<account>.dkr.ecr.<region>.amazonaws.com/<name>)."
+  value       = aws_ecr_repository.this.repository_url
+}
+
+output "repository_arn" {
+  description = "ECR repository ARN, for the CI push role's policy."
+  value       = aws_ecr_repository.this.arn
+}
+
+output "detector_function_name" {
+  description = "Name of the detector function."
+  value       = local.detector_name
+}
+
+output "recognizer_function_name" {
+  description = "Name of the recognizer function."
+  value       = local.recognizer_name
+}
+
+output "detector_role_arn" {
+  description = "Execution role of the detector."
+  value       = aws_iam_role.detector.arn
+}
+
+output "recognizer_role_arn" {
+  description = "Execution role of the recognizer."
+  value       = aws_iam_role.recognizer.arn
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the request queue -> recognizer event source mapping (null until deploy_functions is true)."
+  value       = one(aws_lambda_event_source_mapping.requests[*].uuid)
+}

@@ -1,0 +1,217 @@
+# Plan/apply against a mocked AWS provider: no credentials, no network. Fixed ARNs and URLs replace the
+# random strings a mock would produce so assertions can name exact resources.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+
+  # Policy documents are rendered by the real provider in the moto test; here they only need to be
+  # valid JSON, and assertions read their statement blocks instead.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.request
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-request"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-request"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.request_dlq
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-request-dlq"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-request-dlq"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.response
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-response"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-response"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.response_dlq
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-response-dlq"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-response-dlq"
+  }
+}
+
+override_resource {
+  target = aws_ecr_repository.this
+  values = {
+    arn            = "arn:aws:ecr:eu-west-1:123456789012:repository/frs"
+    repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/frs"
+  }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.detector
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-detector" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.recognizer
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-recognizer" }
+}
+
+override_resource {
+  target = aws_iam_role.detector
+  values = { arn = "arn:aws:iam::123456789012:role/frs-detector" }
+}
+
+override_resource {
+  target = aws_iam_role.recognizer
+  values = { arn = "arn:aws:iam::123456789012:role/frs-recognizer" }
+}
+
+override_resource {
+  target = aws_lambda_function.recognizer
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:frs-recognizer" }
+}
+
+override_resource {
+  target = aws_lambda_function_url.detector
+  values = { function_url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/" }
+}
+
+variables {
+  detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+  recognizer_image_tag  = "recognizer-0.3.1"
+  recognizer_gallery    = "/var/task/gallery/gallery.json"
+}
+
+run "detector_role_may_only_log_and_send_requests" {
+  command = apply
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.detector.statement) == 2
+    error_message = "the detector needs exactly two statements"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.detector.statement[0].actions == toset(["logs:CreateLogStream", "logs:PutLogEvents"])
+    && data.aws_iam_policy_document.detector.statement[0].resources == toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-detector:*"]))
+    error_message = "the detector may write only to its own log group"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.detector.statement[1].actions == toset(["sqs:SendMessage"])
+    && data.aws_iam_policy_document.detector.statement[1].resources == toset(["arn:aws:sqs:eu-west-1:123456789012:frs-request"]))
+    error_message = "the detector may only send to the request queue"
+  }
+}
+
+run "recognizer_role_may_only_log_consume_and_respond" {
+  command = apply
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 3
+    error_message = "the recognizer needs exactly three statements"
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.recognizer.statement[0].resources == toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-recognizer:*"])
+    error_message = "the recognizer may write only to its own log group"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.recognizer.statement[1].actions == toset(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+    && data.aws_iam_policy_document.recognizer.statement[1].resources == toset(["arn:aws:sqs:eu-west-1:123456789012:frs-request"]))
+    error_message = "the recognizer may consume only the request queue, with exactly the actions the event source mapping needs"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.recognizer.statement[2].actions == toset(["sqs:SendMessage"])
+    && data.aws_iam_policy_document.recognizer.statement[2].resources == toset(["arn:aws:sqs:eu-west-1:123456789012:frs-response"]))
+    error_message = "the recognizer may only send to the response queue"
+  }
+}
+
+run "no_statement_uses_a_wildcard_resource" {
+  command = apply
+
+  assert {
+    condition = alltrue(flatten([
+      for doc in [data.aws_iam_policy_document.detector, data.aws_iam_policy_document.recognizer] : [
+        for st in doc.statement : [for r in st.resources : r != "*" && !endswith(r, ":*:*")]
+      ]
+    ]))
+    error_message = "execution roles must name exact resources"
+  }
+}
+
+run "roles_trust_lambda_in_this_account_only" {
+  command = apply
+
+  assert {
+    condition     = one(one(data.aws_iam_policy_document.lambda_assume.statement).principals).identifiers == toset(["lambda.amazonaws.com"])
+    error_message = "only Lambda may assume the execution roles"
+  }
+
+  assert {
+    condition     = one(one(data.aws_iam_policy_document.lambda_assume.statement).condition).values == tolist(["123456789012"])
+    error_message = "the trust must be limited to this account (confused deputy)"
+  }
+
+  assert {
+    condition     = aws_iam_role.detector.name == "frs-detector" && aws_iam_role.recognizer.name == "frs-recognizer"
+    error_message = "one role per function"
+  }
+}
+
+run "repository_is_immutable_scanned_and_expiring" {
+  command = apply
+
+  assert {
+    condition     = aws_ecr_repository.this.image_tag_mutability == "IMMUTABLE"
+    error_message = "tags must be immutable"
+  }
+
+  assert {
+    condition     = aws_ecr_repository.this.image_scanning_configuration[0].scan_on_push
+    error_message = "images must be scanned on push"
+  }
+
+  assert {
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus] == ["untagged", "any"]
+    error_message = "the lifecycle policy must expire untagged images first and cap the rest"
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[1].selection.countNumber == 50
+    error_message = "the default cap is 50 images"
+  }
+}
+
+run "lambda_may_pull_only_for_this_stacks_functions" {
+  command = apply
+
+  assert {
+    condition = one(one(data.aws_iam_policy_document.ecr_lambda_pull.statement).condition).values == tolist([
+      "arn:aws:lambda:eu-west-1:123456789012:function:frs-detector",
+      "arn:aws:lambda:eu-west-1:123456789012:function:frs-recognizer",
+    ])
+    error_message = "the repository policy must name the two functions"
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.ecr_lambda_pull.statement).actions == toset(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
+    error_message = "Lambda needs only pull actions"
+  }
+}

@@ -1,0 +1,227 @@
+# Plan/apply against a mocked AWS provider: no credentials, no network. Fixed ARNs and URLs replace the
+# random strings a mock would produce so assertions can name exact resources.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+
+  # Policy documents are rendered by the real provider in the moto test; here they only need to be
+  # valid JSON, and assertions read their statement blocks instead.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.request
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-request"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-request"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.request_dlq
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-request-dlq"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-request-dlq"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.response
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-response"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-response"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.response_dlq
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:frs-response-dlq"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-response-dlq"
+  }
+}
+
+override_resource {
+  target = aws_ecr_repository.this
+  values = {
+    arn            = "arn:aws:ecr:eu-west-1:123456789012:repository/frs"
+    repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/frs"
+  }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.detector
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-detector" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.recognizer
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-recognizer" }
+}
+
+override_resource {
+  target = aws_iam_role.detector
+  values = { arn = "arn:aws:iam::123456789012:role/frs-detector" }
+}
+
+override_resource {
+  target = aws_iam_role.recognizer
+  values = { arn = "arn:aws:iam::123456789012:role/frs-recognizer" }
+}
+
+override_resource {
+  target = aws_lambda_function.recognizer
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:frs-recognizer" }
+}
+
+override_resource {
+  target = aws_lambda_function_url.detector
+  values = { function_url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/" }
+}
+
+variables {
+  detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+  recognizer_image_tag  = "recognizer-0.3.1"
+  recognizer_gallery    = "/var/task/gallery/gallery.json"
+}
+
+run "queues_have_dlqs_redrive_and_sse" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.request.redrive_policy).deadLetterTargetArn == aws_sqs_queue.request_dlq.arn
+    error_message = "the request queue must redrive to its own DLQ"
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.request.redrive_policy).maxReceiveCount == 5
+    error_message = "the request queue must dead-letter after 5 receives by default (AWS guidance for Lambda sources)"
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.response.redrive_policy).deadLetterTargetArn == aws_sqs_queue.response_dlq.arn
+    error_message = "the response queue must redrive to its own DLQ"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_sqs_queue.request.sqs_managed_sse_enabled,
+      aws_sqs_queue.request_dlq.sqs_managed_sse_enabled,
+      aws_sqs_queue.response.sqs_managed_sse_enabled,
+      aws_sqs_queue.response_dlq.sqs_managed_sse_enabled,
+    ])
+    error_message = "every queue must have server-side encryption on"
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_allow_policy.request_dlq[0].redrive_allow_policy).sourceQueueArns == [aws_sqs_queue.request.arn]
+    error_message = "only the request queue may dead-letter into the request DLQ"
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue_redrive_allow_policy.response_dlq[0].redrive_allow_policy).sourceQueueArns == [aws_sqs_queue.response.arn]
+    error_message = "only the response queue may dead-letter into the response DLQ"
+  }
+}
+
+run "request_visibility_is_six_recognizer_timeouts_plus_window" {
+  command = plan
+
+  variables {
+    recognizer_timeout                   = 45
+    event_source_batching_window_seconds = 3
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request.visibility_timeout_seconds == 6 * 45 + 3
+    error_message = "request queue visibility must be 6 x recognizer timeout + batching window"
+  }
+}
+
+run "response_queue_is_tuned_for_many_pollers" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.response.visibility_timeout_seconds <= 10
+    error_message = "the response queue needs a short visibility timeout so results received by other clients reappear quickly"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.response.receive_wait_time_seconds == 20
+    error_message = "the response queue must long-poll (20 s) by default"
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.response.redrive_policy).maxReceiveCount > jsondecode(aws_sqs_queue.request.redrive_policy).maxReceiveCount
+    error_message = "shared polling receives a result several times, so its DLQ threshold must be higher than the request queue's"
+  }
+}
+
+run "default_queue_names_derive_from_the_prefix" {
+  command = plan
+
+  variables {
+    name_prefix = "acme"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request.name == "acme-request" && aws_sqs_queue.response.name == "acme-response"
+    error_message = "default queue names must be <prefix>-request and <prefix>-response"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request_dlq.name == "acme-request-dlq" && aws_sqs_queue.response_dlq.name == "acme-response-dlq"
+    error_message = "DLQs must be named after their source queue"
+  }
+}
+
+run "queue_names_can_follow_the_id_convention" {
+  command = plan
+
+  variables {
+    request_queue_name  = "cam42-req-queue"
+    response_queue_name = "cam42-resp-queue"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request.name == "cam42-req-queue" && aws_sqs_queue.response.name == "cam42-resp-queue"
+    error_message = "explicit queue names must be used verbatim"
+  }
+}
+
+run "rejects_a_visibility_timeout_beyond_the_sqs_limit" {
+  command = plan
+
+  variables {
+    recognizer_timeout                   = 900
+    event_source_batching_window_seconds = 300
+    event_source_batch_size              = 10
+  }
+
+  # 6 x 900 + 300 = 5700 is fine; this run documents that the longest legal settings still plan.
+  assert {
+    condition     = aws_sqs_queue.request.visibility_timeout_seconds == 5700
+    error_message = "the longest legal recognizer timeout must still plan"
+  }
+}
+
+run "rejects_invalid_queue_names" {
+  command = plan
+
+  variables {
+    request_queue_name = "bad name.fifo"
+  }
+
+  expect_failures = [var.request_queue_name]
+}
