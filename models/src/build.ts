@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -219,14 +219,18 @@ async function fetchTarball(
   const file = join(cacheDir, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
   if (!existsSync(file)) {
     log(`npm pack ${name}@${version}`);
+    // Pack into a private directory and rename: concurrent builds never see a half-written tarball.
+    const staging = await mkdtemp(join(cacheDir, 'pack-'));
     try {
-      await run('npm', ['pack', `${name}@${version}`, '--pack-destination', cacheDir, '--silent'], {
+      await run('npm', ['pack', `${name}@${version}`, '--pack-destination', staging, '--silent'], {
         maxBuffer: 16 * 1024 * 1024,
       });
+      await rename(join(staging, basename(file)), file);
     } catch (error) {
       throw new TarballFetchError(`npm pack ${name}@${version} failed`, { cause: error });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    if (!existsSync(file)) throw new TarballFetchError(`npm pack did not produce ${file}`);
   }
   const bytes = new Uint8Array(await readFile(file));
   check(`integrity of ${file} (delete it to refetch)`, integrity, sri512(bytes));
