@@ -91,6 +91,9 @@ function requireOutputs(model: OnnxModel, names: readonly string[]): void {
   }
 }
 
+/** Largest R-/O-Net batch per onnxruntime run; bounds memory on frames with thousands of proposals. */
+const MAX_CROPS_PER_RUN = 128;
+
 const DEFAULTS = {
   minFaceSize: 20,
   thresholds: [0.6, 0.7, 0.7] as const,
@@ -212,12 +215,43 @@ class MtcnnDetector implements Detector {
     return { kept, regions };
   }
 
-  #fill(buffer: Float32Array, regions: readonly CropRegion[], layout: TensorLayout): Float32Array {
-    const input = buffer.subarray(0, regions.length * layout.sampleSize);
-    regions.forEach((r, k) => {
-      areaResizeInto(this.#integral, r.x0, r.y0, r.w, r.h, layout, input, k * layout.sampleSize);
-    });
-    return input;
+  /**
+   * Runs R-Net or O-Net over all crops in batches of at most {@link MAX_CROPS_PER_RUN}, so the input buffer
+   * and onnxruntime's activation arena stay bounded on crowded frames. Returns each output concatenated.
+   */
+  async #runCrops(
+    model: OnnxModel,
+    layout: TensorLayout,
+    regions: readonly CropRegion[],
+    names: readonly string[],
+  ) {
+    const batch = Math.min(regions.length, MAX_CROPS_PER_RUN);
+    const buffer = model === this.#rnet ? this.#rBuffer : this.#oBuffer;
+    const input =
+      buffer.length >= batch * layout.sampleSize ? buffer : new Float32Array(batch * layout.sampleSize);
+    if (model === this.#rnet) this.#rBuffer = input;
+    else this.#oBuffer = input;
+    const inputName = model.entry.inputs[0]?.name ?? 'input';
+    const outputs: Record<string, Float32Array> = {};
+    for (let start = 0; start < regions.length; start += batch) {
+      const chunk = regions.slice(start, start + batch);
+      chunk.forEach((r, k) => {
+        areaResizeInto(this.#integral, r.x0, r.y0, r.w, r.h, layout, input, k * layout.sampleSize);
+      });
+      const data = input.subarray(0, chunk.length * layout.sampleSize);
+      const result = await model.run({ [inputName]: { data, dims: layout.dims(chunk.length) } });
+      for (const name of names) {
+        const t = output(result, name);
+        const perCrop = t.data.length / chunk.length;
+        let all = outputs[name];
+        if (all === undefined) {
+          all = new Float32Array(regions.length * perCrop);
+          outputs[name] = all;
+        }
+        all.set(t.data, start * perCrop);
+      }
+    }
+    return (name: string): Float32Array => outputs[name] ?? new Float32Array(0);
   }
 
   /** Stage 2: R-Net on 24×24 crops, threshold, NMS 0.7, regression, squaring. */
@@ -225,13 +259,9 @@ class MtcnnDetector implements Detector {
     const layout = this.#rLayout;
     const { kept, regions } = this.#crops(boxes, w, h, edgeMode);
     if (kept.length === 0) return [];
-    const need = kept.length * layout.sampleSize;
-    if (this.#rBuffer.length < need) this.#rBuffer = new Float32Array(need);
-    const input = this.#fill(this.#rBuffer, regions, layout);
-    const inputName = this.#rnet.entry.inputs[0]?.name ?? 'input';
-    const result = await this.#rnet.run({ [inputName]: { data: input, dims: layout.dims(kept.length) } });
-    const prob = output(result, 'prob').data;
-    const reg = output(result, 'reg').data;
+    const result = await this.#runCrops(this.#rnet, layout, regions, ['prob', 'reg']);
+    const prob = result('prob');
+    const reg = result('reg');
     const passed: Candidate[] = [];
     kept.forEach((b, k) => {
       const score = prob[2 * k + 1] ?? 0;
@@ -262,14 +292,10 @@ class MtcnnDetector implements Detector {
     const layout = this.#oLayout;
     const { kept, regions } = this.#crops(boxes, w, h, edgeMode);
     if (kept.length === 0) return [];
-    const need = kept.length * layout.sampleSize;
-    if (this.#oBuffer.length < need) this.#oBuffer = new Float32Array(need);
-    const input = this.#fill(this.#oBuffer, regions, layout);
-    const inputName = this.#onet.entry.inputs[0]?.name ?? 'input';
-    const result = await this.#onet.run({ [inputName]: { data: input, dims: layout.dims(kept.length) } });
-    const prob = output(result, 'prob').data;
-    const reg = output(result, 'reg').data;
-    const lm = output(result, 'landmarks').data;
+    const result = await this.#runCrops(this.#onet, layout, regions, ['prob', 'reg', 'landmarks']);
+    const prob = result('prob');
+    const reg = result('reg');
+    const lm = result('landmarks');
     const passed: Candidate[] = [];
     const points = new Map<Candidate, Point[]>();
     kept.forEach((b, k) => {
