@@ -26,11 +26,22 @@ function isLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-function serialise(value: unknown): unknown {
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, cause: serialise(value.cause), stack: value.stack };
-  }
-  return value;
+const MAX_CAUSE_MESSAGE = 500;
+
+// Only the outer error keeps its stack; causes (often validation reports) are shortened so one bad
+// record cannot flood the log.
+function serialise(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Error)) return value;
+  const message =
+    depth > 0 && value.message.length > MAX_CAUSE_MESSAGE
+      ? `${value.message.slice(0, MAX_CAUSE_MESSAGE)}…`
+      : value.message;
+  return {
+    name: value.name,
+    message,
+    ...(value.cause === undefined ? {} : { cause: serialise(value.cause, depth + 1) }),
+    ...(depth === 0 ? { stack: value.stack } : {}),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
 
 /** Names and tunables of the local queues. */
 export interface QueueOptions {
@@ -18,12 +19,12 @@ export interface QueueOptions {
 
 /** The running SQS server and its queue URLs. */
 export interface LocalQueues {
-  server: FauxqsServer;
   /** SQS endpoint, e.g. `http://127.0.0.1:9324`. */
   endpoint: string;
   requestQueueUrl: string;
   requestDlqUrl: string;
   responseQueueUrl: string;
+  requestQueueArn: string;
   names: { request: string; requestDlq: string; response: string };
   stop(): Promise<void>;
 }
@@ -32,9 +33,10 @@ export interface LocalQueues {
 const MAX_MESSAGE_BYTES = String(256 * 1024);
 
 /**
- * Starts the embedded SQS server (fauxqs, the real SQS wire protocol) on 127.0.0.1 and creates
- * `<prefix>-req-queue` (with `<prefix>-req-dlq` as its dead-letter queue) and `<prefix>-resp-queue`.
- * The response queue has no DLQ: its receive count counts other cameras peeking, not failures.
+ * Starts the embedded SQS server (fauxqs, the real SQS wire protocol) on 127.0.0.1 only, and creates
+ * `<prefix>-req-queue` (with `<prefix>-req-dlq` as its dead-letter queue) and `<prefix>-resp-queue`
+ * through the SQS API, as the infrastructure does on AWS. The response queue has no DLQ: its receive
+ * count counts other cameras peeking, not failures.
  *
  * @example
  * ```ts
@@ -44,42 +46,64 @@ const MAX_MESSAGE_BYTES = String(256 * 1024);
  * ```
  */
 export async function startLocalQueues(options: QueueOptions): Promise<LocalQueues> {
-  const server = await startFauxqs({ port: options.port, logger: false, messageSpies: true });
-  const names = {
-    request: `${options.prefix}-req-queue`,
-    requestDlq: `${options.prefix}-req-dlq`,
-    response: `${options.prefix}-resp-queue`,
-  };
-  const dlq = server.createQueue(names.requestDlq, {
-    attributes: { MessageRetentionPeriod: '1209600', MaximumMessageSize: MAX_MESSAGE_BYTES },
+  // buildApp rather than startFauxqs: the latter binds 0.0.0.0, which would expose the queues to the network.
+  const app = buildApp({ logger: false });
+  const endpoint = await app.listen({ port: options.port, host: '127.0.0.1' });
+  const sqs = new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  server.createQueue(names.request, {
-    attributes: {
+  try {
+    const names = {
+      request: `${options.prefix}-req-queue`,
+      requestDlq: `${options.prefix}-req-dlq`,
+      response: `${options.prefix}-resp-queue`,
+    };
+    // fauxqs names queues `sqs.<region>.localhost`, which not every resolver knows; the path alone
+    // identifies the queue, so hand out URLs on the address the server really listens on.
+    const url = (name: string) => `${endpoint}/000000000000/${name}`;
+    const create = async (name: string, attributes: Record<string, string>) => {
+      await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url(name), AttributeNames: ['QueueArn'] }),
+      );
+      const arn = out.Attributes?.QueueArn;
+      if (arn === undefined) throw new Error(`queue ${name} has no ARN`);
+      return arn;
+    };
+    const dlqArn = await create(names.requestDlq, {
+      MessageRetentionPeriod: '1209600',
+      MaximumMessageSize: MAX_MESSAGE_BYTES,
+    });
+    const requestQueueArn = await create(names.request, {
       VisibilityTimeout: String(options.requestVisibilitySeconds),
       MaximumMessageSize: MAX_MESSAGE_BYTES,
       RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: dlq.queueArn,
+        deadLetterTargetArn: dlqArn,
         maxReceiveCount: options.maxReceiveCount,
       }),
-    },
-  });
-  server.createQueue(names.response, {
-    attributes: {
+    });
+    await create(names.response, {
       VisibilityTimeout: String(options.responseVisibilitySeconds),
       MaximumMessageSize: MAX_MESSAGE_BYTES,
       MessageRetentionPeriod: '3600',
-    },
-  });
-  // fauxqs names queues `sqs.<region>.localhost`, which not every resolver knows; the path alone
-  // identifies the queue, so hand out URLs on the address the server really listens on.
-  const url = (name: string) => `${server.address}/000000000000/${name}`;
-  return {
-    server,
-    endpoint: server.address,
-    requestQueueUrl: url(names.request),
-    requestDlqUrl: url(names.requestDlq),
-    responseQueueUrl: url(names.response),
-    names,
-    stop: () => server.stop(),
-  };
+    });
+    return {
+      endpoint,
+      requestQueueUrl: url(names.request),
+      requestDlqUrl: url(names.requestDlq),
+      responseQueueUrl: url(names.response),
+      requestQueueArn,
+      names,
+      stop: async () => {
+        sqs.destroy();
+        await app.close();
+      },
+    };
+  } catch (error) {
+    sqs.destroy();
+    await app.close();
+    throw error;
+  }
 }

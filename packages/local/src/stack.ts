@@ -140,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       {
         sqs,
         queueUrl: queues.requestQueueUrl,
-        queueArn: `arn:aws:sqs:us-east-1:000000000000:${queues.names.request}`,
+        queueArn: queues.requestQueueArn,
         batchSize: Math.min(10, options.batchSize ?? 10),
         batchingWindowSeconds: options.batchingWindowSeconds ?? 0,
         waitTimeSeconds: options.waitTimeSeconds ?? 2,

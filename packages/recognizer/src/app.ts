@@ -3,6 +3,7 @@ import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
 import { SqsEvent } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
+import { z } from 'zod';
 import { PoisonJobError, ResultQueueError } from './errors.ts';
 
 /** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
@@ -53,8 +54,11 @@ export function parseJob(body: string): RecognitionJob {
     throw new PoisonJobError('record body is not valid JSON', { cause: error });
   }
   const parsed = RecognitionJob.safeParse(json);
-  if (!parsed.success)
-    throw new PoisonJobError('record body is not a recognition job', { cause: parsed.error });
+  if (!parsed.success) {
+    throw new PoisonJobError(`record body is not a recognition job: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  }
   return parsed.data;
 }
 
