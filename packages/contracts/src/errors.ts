@@ -3,6 +3,11 @@ import { z } from 'zod';
 /**
  * Machine-readable reason of a rejected request; the HTTP status follows from it
  * (see {@link ERROR_STATUS}).
+ *
+ * @example
+ * ```ts
+ * if (ErrorCode.safeParse(body.error.code).success) retryable = body.error.code === 'internal_error';
+ * ```
  */
 export const ErrorCode = z.enum([
   'malformed_json',
@@ -20,7 +25,14 @@ export const ErrorCode = z.enum([
 /** A parsed {@link ErrorCode}. */
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** HTTP status for each {@link ErrorCode}. */
+/**
+ * HTTP status for each {@link ErrorCode}.
+ *
+ * @example
+ * ```ts
+ * ERROR_STATUS.truncated_image; // 422
+ * ```
+ */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   malformed_json: 400,
   invalid_request: 400,

@@ -4,6 +4,11 @@ import { BoxSchema, Millis, PointSchema } from './common.ts';
 /**
  * SQS caps a message at 256 KiB (what FRS budgets for, even where the queue allows more); the detector
  * adds faces by descending score until the next one would cross this size.
+ *
+ * @example
+ * ```ts
+ * if (Buffer.byteLength(JSON.stringify(job)) > MAX_JOB_BYTES) throw new Error('job too large');
+ * ```
  */
 export const MAX_JOB_BYTES = 256 * 1024;
 

@@ -4,7 +4,14 @@ import { RecognitionJob } from './job.ts';
 import { DetectorAccepted, RecognitionRequest } from './request.ts';
 import { RecognitionResult } from './result.ts';
 
-/** Every message schema by the file name its JSON Schema is written to (`schemas/<name>.json`). */
+/**
+ * Every message schema by the file name its JSON Schema is written to (`schemas/<name>.json`).
+ *
+ * @example
+ * ```ts
+ * MESSAGE_SCHEMAS.result.parse(JSON.parse(body));
+ * ```
+ */
 export const MESSAGE_SCHEMAS = {
   request: RecognitionRequest,
   accepted: DetectorAccepted,

@@ -1,4 +1,11 @@
-/** Severity levels, lowest first. */
+/**
+ * Severity levels, lowest first.
+ *
+ * @example
+ * ```ts
+ * LOG_LEVELS.indexOf('warn'); // 2
+ * ```
+ */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** One of {@link LOG_LEVELS}. */

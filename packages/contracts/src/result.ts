@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { BoxSchema, Millis } from './common.ts';
 
-/** `result` when the frame holds faces but none matches an enrolled person. */
+/**
+ * `result` when the frame holds faces but none matches an enrolled person.
+ *
+ * @example
+ * ```ts
+ * if (message.result === UNKNOWN) alert('stranger at the door');
+ * ```
+ */
 export const UNKNOWN = 'unknown';
-/** `result` when the detector found no face in the frame. */
+/**
+ * `result` when the detector found no face in the frame.
+ *
+ * @example
+ * ```ts
+ * if (message.result === NO_FACE) return;
+ * ```
+ */
 export const NO_FACE = 'no_face';
 
 /**

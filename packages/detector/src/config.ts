@@ -3,7 +3,14 @@ import { DetectorConfigError } from './errors.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** Environment of the detector Lambda. */
+/**
+ * Environment of the detector Lambda.
+ *
+ * @example
+ * ```ts
+ * DetectorEnv.parse({ FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/frs-req-queue' });
+ * ```
+ */
 export const DetectorEnv = z.object({
   FRS_REQUEST_QUEUE_URL: z.url({ error: 'FRS_REQUEST_QUEUE_URL must be the URL of the request queue' }),
   FRS_MODELS_DIR: z.string().min(1).optional(),
@@ -27,7 +34,14 @@ export interface DetectorConfig {
   logLevel: string | undefined;
 }
 
-/** Faces per job when `FRS_MAX_FACES` is unset; the message size budget usually binds first. */
+/**
+ * Faces per job when `FRS_MAX_FACES` is unset; the message size budget usually binds first.
+ *
+ * @example
+ * ```ts
+ * const maxFaces = env.FRS_MAX_FACES ?? DEFAULT_MAX_FACES;
+ * ```
+ */
 export const DEFAULT_MAX_FACES = 32;
 
 /**

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { RecognizerConfigError } from './errors.ts';
 
-/** Environment of the recognizer Lambda. */
+/**
+ * Environment of the recognizer Lambda.
+ *
+ * @example
+ * ```ts
+ * RecognizerEnv.parse({ FRS_RESPONSE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q', FRS_GALLERY: '/opt/gallery.json' });
+ * ```
+ */
 export const RecognizerEnv = z.object({
   FRS_RESPONSE_QUEUE_URL: z.url({ error: 'FRS_RESPONSE_QUEUE_URL must be the URL of the response queue' }),
   FRS_GALLERY: z
