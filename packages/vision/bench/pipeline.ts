@@ -2,9 +2,10 @@
 // Frames are built deterministically from ../shared photos at run time; nothing is written to the repo.
 // Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR.
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { z } from 'zod';
 import { alignFace } from '../src/align/index.ts';
 import type { DetectOptions } from '../src/detect/index.ts';
 import { addEmbeddings, createGallery, type Gallery } from '../src/gallery/index.ts';
@@ -57,6 +58,31 @@ function syntheticGallery(modelId: string, dimension: number, people: number, pe
   return gallery;
 }
 
+const MtcnnProfile = z.object({
+  proposals: z.number(),
+  refined: z.number(),
+  ms: z.object({
+    integral: z.number(),
+    pyramidResize: z.number(),
+    pnet: z.number(),
+    pnetOther: z.number(),
+    rnet: z.number(),
+    onet: z.number(),
+  }),
+});
+type MtcnnProfile = z.infer<typeof MtcnnProfile>;
+let lastProfile: MtcnnProfile | undefined;
+const quiet = () => undefined;
+/** Captures the detector's per-stage debug profile of the latest frame. */
+const profileLogger = {
+  debug(message: string, extra?: Record<string, unknown>) {
+    if (message === 'mtcnn') lastProfile = MtcnnProfile.parse(extra);
+  },
+  info: quiet,
+  warn: quiet,
+  error: quiet,
+};
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -73,6 +99,9 @@ interface Row {
   match: number;
   total: number;
   totalP90: number;
+  /** Median process CPU time (all threads) per frame: less sensitive than wall time to other load. */
+  cpu: number;
+  profile: Record<keyof MtcnnProfile['ms'], number> & { proposals: number; refined: number };
 }
 
 async function measure(
@@ -83,16 +112,19 @@ async function measure(
   detect: DetectOptions,
   embedFlip: boolean,
 ): Promise<Row> {
-  const samples: Record<'decode' | 'detect' | 'align' | 'embed' | 'match' | 'total', number[]> = {
+  const samples: Record<'decode' | 'detect' | 'align' | 'embed' | 'match' | 'total' | 'cpu', number[]> = {
     decode: [],
     detect: [],
     align: [],
     embed: [],
     match: [],
     total: [],
+    cpu: [],
   };
   let faceCount = 0;
+  const profiles: MtcnnProfile[] = [];
   for (let i = 0; i < warmup + iterations; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const image = await decodeImage(bytes);
     const t1 = performance.now();
@@ -104,6 +136,7 @@ async function measure(
     const t4 = performance.now();
     for (const e of embeddings) matcher.match(e, { threshold: 0.55 });
     const t5 = performance.now();
+    const c1 = process.cpuUsage(c0);
     faceCount = detections.length;
     if (i < warmup) continue;
     samples.decode.push(t1 - t0);
@@ -112,6 +145,8 @@ async function measure(
     samples.embed.push(t4 - t3);
     samples.match.push(t5 - t4);
     samples.total.push(t5 - t0);
+    samples.cpu.push((c1.user + c1.system) / 1000);
+    if (lastProfile) profiles.push(lastProfile);
     if ((i - warmup + 1) % 5 === 0) process.stderr.write(`  ${label}: ${i - warmup + 1}/${iterations}\n`);
   }
   const sortedTotal = [...samples.total].sort((a, b) => a - b);
@@ -124,14 +159,26 @@ async function measure(
     embed: median(samples.embed),
     match: median(samples.match),
     total: median(samples.total),
+    cpu: median(samples.cpu),
+    profile: {
+      proposals: median(profiles.map((p) => p.proposals)),
+      refined: median(profiles.map((p) => p.refined)),
+      integral: median(profiles.map((p) => p.ms.integral)),
+      pyramidResize: median(profiles.map((p) => p.ms.pyramidResize)),
+      pnet: median(profiles.map((p) => p.ms.pnet)),
+      pnetOther: median(profiles.map((p) => p.ms.pnetOther)),
+      rnet: median(profiles.map((p) => p.ms.rnet)),
+      onet: median(profiles.map((p) => p.ms.onet)),
+    },
     totalP90: sortedTotal[Math.min(sortedTotal.length - 1, Math.floor(0.9 * sortedTotal.length))] ?? 0,
   };
 }
 
+const loadBefore = loadavg()[0] ?? 0;
 const started = performance.now();
 process.stderr.write('composing frames and loading models…\n');
 const [frame720, frame1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
-const pipeline = await createFacePipeline();
+const pipeline = await createFacePipeline({ logger: profileLogger });
 const loadMs = performance.now() - started;
 const gallery = syntheticGallery(pipeline.embedder.modelId, pipeline.embedder.dimension, 1000, 5);
 const matcher = createMatcher(gallery);
@@ -156,12 +203,33 @@ console.log(
     `models ${pipeline.models.detector} + ${pipeline.models.embedder}, ${iterations} iterations after ${warmup} warm-up; ` +
     `median ms per frame; match = cosine against 1000 people × 5 vectors.\n`,
 );
-console.log('| frame | faces | decode | detect | align | embed | match | total (median) | total (p90) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(
+  '| frame | faces | decode | detect | align | embed | match | total (median) | total (p90) | CPU ms (median) |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.frame} | ${r.faces} | ${ms(r.decode)} | ${ms(r.detect)} | ${ms(r.align)} | ${ms(r.embed)} | ${ms(r.match)} | ${ms(r.total)} | ${ms(r.totalP90)} |`,
+    `| ${r.frame} | ${r.faces} | ${ms(r.decode)} | ${ms(r.detect)} | ${ms(r.align)} | ${ms(r.embed)} | ${ms(r.match)} | ${ms(r.total)} | ${ms(r.totalP90)} | ${ms(r.cpu)} |`,
+  );
+}
+console.log(
+  '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net runs, P-Net box',
+);
+console.log(
+  'generation + NMS, R-Net stage (crops + run + NMS), O-Net stage; candidates after P-Net / R-Net.\n',
+);
+console.log(
+  '| frame | integral | pyramid resize | P-Net | P-Net boxes+NMS | R-Net stage | O-Net stage | proposals | refined |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const { frame, profile: p } of rows) {
+  console.log(
+    `| ${frame} | ${ms(p.integral)} | ${ms(p.pyramidResize)} | ${ms(p.pnet)} | ${ms(p.pnetOther)} | ${ms(p.rnet)} | ${ms(p.onet)} | ${p.proposals} | ${p.refined} |`,
   );
 }
 const rssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(`\nModel load + frame composition: ${ms(loadMs)} ms. Peak RSS: ${rssMiB.toFixed(0)} MiB.`);
+// Wall times are only meaningful on an otherwise idle machine: report the 1-minute load average.
+console.log(
+  `Load average (1 min) before: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
+);

@@ -116,6 +116,8 @@ class MtcnnDetector implements Detector {
   #rBuffer = new Float32Array(0);
   #oBuffer = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
+  #pyramidMs = 0;
+  #pnetMs = 0;
 
   constructor(pnet: OnnxModel, rnet: OnnxModel, onet: OnnxModel, defaults: DetectOptions, logger?: Logger) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
@@ -151,16 +153,33 @@ class MtcnnDetector implements Detector {
     if (!(w > 0 && h > 0 && image.data.length === w * h * 3)) {
       throw new DetectInputError(`image data has ${image.data.length} bytes, expected ${w}×${h}×3`);
     }
+    const t0 = performance.now();
     this.#integral.build(image);
+    this.#pyramidMs = 0;
+    this.#pnetMs = 0;
+    const t1 = performance.now();
     const proposals = await this.#proposals(w, h, o.minFaceSize, o.factor, o.thresholds[0]);
-    if (proposals.length === 0) return [];
-    const refined = await this.#refine(proposals, w, h, o.thresholds[1], o.edgeMode);
-    if (refined.length === 0) return [];
-    const faces = await this.#output(refined, w, h, o.thresholds[2], o.edgeMode);
+    const t2 = performance.now();
+    const refined =
+      proposals.length > 0 ? await this.#refine(proposals, w, h, o.thresholds[1], o.edgeMode) : [];
+    const t3 = performance.now();
+    const faces = refined.length > 0 ? await this.#output(refined, w, h, o.thresholds[2], o.edgeMode) : [];
+    const t4 = performance.now();
+    // Per-stage profile for benchmarks and slow-frame diagnosis (debug level only).
     this.#logger?.debug('mtcnn', {
+      width: w,
+      height: h,
       proposals: proposals.length,
       refined: refined.length,
       faces: faces.length,
+      ms: {
+        integral: t1 - t0,
+        pyramidResize: this.#pyramidMs,
+        pnet: this.#pnetMs,
+        pnetOther: t2 - t1 - this.#pyramidMs - this.#pnetMs,
+        rnet: t3 - t2,
+        onet: t4 - t3,
+      },
     });
     return faces.slice(0, o.maxFaces);
   }
@@ -185,8 +204,12 @@ class MtcnnDetector implements Detector {
       const layout = tensorLayout(prep, ws, hs);
       if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
       const input = this.#pBuffer.subarray(0, layout.sampleSize);
+      const r0 = performance.now();
       areaResizeInto(this.#integral, 0, 0, w, h, layout, input, 0);
+      const r1 = performance.now();
       const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
+      this.#pyramidMs += r1 - r0;
+      this.#pnetMs += performance.now() - r1;
       const prob = output(result, 'prob');
       const reg = output(result, 'reg');
       const outH = prob.dims[2] ?? 0;
