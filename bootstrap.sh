@@ -50,7 +50,7 @@ run_tests() {
   local status=0
   log "running vitest suites"
   FRS_TEST_JSON=1 pnpm exec turbo run test --concurrency=1 --continue --output-logs=full || status=1
-  if [[ -x infra/test.sh ]]; then
+  if [[ -f infra/test.sh ]]; then
     log "running infrastructure checks"
     if command -v terraform >/dev/null 2>&1; then
       bash infra/test.sh | tee "$results/infra.log" || status=1
@@ -66,6 +66,7 @@ cmd="${1:-}"
 case "$cmd" in
   setup) ensure_toolchain; install_deps ;;
   start) ensure_toolchain; install_deps; shift; exec node --disable-warning=ExperimentalWarning --conditions=@frs/source packages/local/src/main.ts "$@" ;;
-  test) ensure_toolchain; install_deps; run_tests ;;
+  # The test suite also covers the optional 512-d embedder, so it builds every model.
+  test) ensure_toolchain; export FRS_MODELS=all; install_deps; run_tests ;;
   *) echo "usage: bash bootstrap.sh start|test|setup" >&2; exit 2 ;;
 esac
