@@ -36,7 +36,7 @@ function detectionAt(landmarks: readonly Point[], box: Detection['box'] = [0, 0,
 }
 
 describe('Function: similarityTransform()', () => {
-  it('recovers the similarity when given points mapped by a known one', () => {
+  it('returns the known similarity when given points mapped by it', () => {
     const known: Similarity = { a: 1.7 * Math.cos(0.4), b: 1.7 * Math.sin(0.4), tx: -12.5, ty: 33 };
     const src: Point[] = [
       [10, 20],
@@ -87,7 +87,7 @@ describe('Function: similarityTransform()', () => {
 });
 
 describe('Function: warpSimilarity()', () => {
-  it('copies pixels exactly when the transform is an integer translation', () => {
+  it('returns the source pixels exactly when the transform is an integer translation', () => {
     const image = gradientImage(40, 30);
     const chip = warpSimilarity(image, { a: 1, b: 0, tx: -5, ty: -7 }, 10, 10);
     expect(Array.from(chip.data.subarray(0, 3))).toEqual([5, 7, 100]);
@@ -95,13 +95,13 @@ describe('Function: warpSimilarity()', () => {
     expect(Array.from(chip.data.subarray(last, last + 3))).toEqual([14, 16, 100]);
   });
 
-  it('interpolates bilinearly between pixels when the transform shifts by half a pixel', () => {
+  it('returns bilinear interpolation when the transform shifts by half a pixel', () => {
     const chip = warpSimilarity(gradientImage(40, 30), { a: 1, b: 0, tx: -5.5, ty: -7 }, 4, 4);
     // Red is x: halfway between 5 and 6 rounds to 6 (5.5 → Math.round).
     expect(chip.data[0]).toBe(6);
   });
 
-  it('fills outside pixels with zero or the nearest edge depending on the border option', () => {
+  it('returns zero or the nearest edge outside the image depending on the border option', () => {
     const image = gradientImage(20, 20, 200);
     const t: Similarity = { a: 1, b: 0, tx: 10, ty: 10 };
     const zero = warpSimilarity(image, t, 20, 20, 'zero');
@@ -153,7 +153,7 @@ describe('Function: alignFace()', () => {
     expect([chip.data[middle], chip.data[middle + 1]]).toEqual([60, 80]);
   });
 
-  it('keeps the chip free of black borders in replicate mode when the face runs past the image edge', async () => {
+  it('returns a chip without black borders in replicate mode when the face runs past the image edge', async () => {
     const image = await loadFace('identities/Anthony_Hopkins/00.jpg');
     const [face] = await detector.detect(image);
     if (face === undefined) throw new Error('no face found');

@@ -78,7 +78,7 @@ describe('Function: detector.detect()', () => {
     );
   });
 
-  it('places landmarks within 5 px in zero-fill mode but 10+ px off in reference mode when the face is cut by the image edge', async () => {
+  it('returns landmarks within 5 px in zero-fill mode (10+ px off in reference mode) when the face is cut by the image edge', async () => {
     const [truth] = await detector.detect(portrait, { edgeMode: 'reference' });
     if (truth === undefined) throw new Error('no face in the uncut portrait');
     // The face box spans x 76–174: cutting at x = 80 puts its left edge outside the image.

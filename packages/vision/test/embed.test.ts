@@ -99,7 +99,7 @@ describe('Function: embedder.embed()', () => {
     await expect(embedder.embed([wrong])).rejects.toBeInstanceOf(EmbedInputError);
   });
 
-  it('loads the embedder named by modelId and rejects an unknown id', async () => {
+  it('returns the embedder named by modelId and throws when the id is unknown', async () => {
     // Optional (non-default) models are only built with FRS_MODELS=all, so select a default one by id.
     const entry = manifest.models.find((m) => m.role === 'embedder' && m.default);
     if (entry === undefined) throw new Error('the manifest has no default embedder');

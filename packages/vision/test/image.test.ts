@@ -79,7 +79,7 @@ describe('Function: decodeImage()', () => {
     expect(pixel(image, 60, 40)).toEqual([RED.r, RED.g, RED.b]);
   });
 
-  it('applies the EXIF orientation when the JPEG is tagged rotated', async () => {
+  it('returns the upright image when the JPEG carries an EXIF rotation', async () => {
     const plain = await (await makeImage(64, 48)).png().toBuffer();
     const tagged = await sharp(plain).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
     const image = await decodeImage(tagged);
@@ -114,7 +114,7 @@ describe('Function: decodeImage()', () => {
     expect(pixel(image, 30, 30)).toEqual([RED.r, RED.g, RED.b]);
   });
 
-  it('drops the alpha channel when given an RGBA PNG', async () => {
+  it('returns RGB without alpha when given an RGBA PNG', async () => {
     const image = await decodeImage(await (await makeImage(32, 32, 4, 0.5)).png().toBuffer());
     expect(image.data.length).toBe(32 * 32 * 3);
     expect(pixel(image, 30, 30)).toEqual([RED.r, RED.g, RED.b]);

@@ -38,7 +38,7 @@ describe('Function: loadModel()', () => {
     expect(a.inputNames).toEqual(entry.inputs.map((t) => t.name));
   });
 
-  it('runs a batch and returns float32 outputs of the declared shapes', async () => {
+  it('returns float32 outputs of the declared shapes when run on a batch', async () => {
     const entry = rnetEntry(manifest);
     const model = await loadModel(entry, testModelsDir());
     const layout = tensorLayout(entry.preprocessing, 24, 24);
@@ -66,7 +66,7 @@ describe('Function: loadModel()', () => {
     expect(error).toMatchObject({ code: 'MODEL_CHECKSUM', expected: 'f'.repeat(64) });
   });
 
-  it('loads a file with another checksum when verifyChecksums is false', async () => {
+  it('returns a session for a file with another checksum when verifyChecksums is false', async () => {
     const entry = { ...rnetEntry(manifest), sha256: 'e'.repeat(64) };
     const model = await createModel(entry, testModelsDir(), { verifyChecksums: false });
     expect(model.inputNames).toEqual(['input']);
@@ -79,7 +79,7 @@ describe('Function: loadModel()', () => {
     await expect(createModel(entry, testModelsDir())).rejects.toBeInstanceOf(ModelSignatureError);
   });
 
-  it('retries after a failed load when the file appears later', async () => {
+  it('returns a session after a failed load when the file appears later', async () => {
     const entry = rnetEntry(manifest);
     await expect(loadModel(entry, scratch)).rejects.toBeInstanceOf(ModelLoadError);
     await copyFile(join(testModelsDir(), entry.file), join(scratch, entry.file));

@@ -47,7 +47,7 @@ describe('Function: createFacePipeline()', () => {
     expect(result.faces).toEqual([]);
   });
 
-  it('names the models it loaded', () => {
+  it('returns the ids of the loaded models when asked for models', () => {
     expect(pipeline.models.detector.split('+')).toHaveLength(3);
     expect(pipeline.models.embedder).toBe(pipeline.embedder.modelId);
   });
