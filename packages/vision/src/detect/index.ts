@@ -91,6 +91,9 @@ function requireOutputs(model: OnnxModel, names: readonly string[]): void {
   }
 }
 
+/** Buffers up to a 4K frame's size stay allocated between calls; larger ones are freed after each call. */
+const RETAINED_PIXELS = 3840 * 2160;
+
 /** Largest R-/O-Net batch per onnxruntime run; bounds memory on frames with thousands of proposals. */
 const MAX_CROPS_PER_RUN = 128;
 
@@ -133,9 +136,14 @@ class MtcnnDetector implements Detector {
   }
 
   detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
-    const run = this.#queue.then(() => this.#detect(image, options));
+    const run = this.#queue.then(() => this.#detect(image, options)).finally(() => this.#trim());
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  #trim(): void {
+    this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
+    if (this.#pBuffer.length > RETAINED_PIXELS * 3) this.#pBuffer = new Float32Array(0);
   }
 
   async #detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {

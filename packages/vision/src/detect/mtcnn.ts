@@ -63,6 +63,15 @@ export class IntegralImage {
     this.width = w;
     this.height = h;
   }
+
+  /** Drops the table when it is larger than `keepElements`, so one huge photo does not pin memory. */
+  trim(keepElements: number): void {
+    if (this.sums.length > keepElements) {
+      this.sums = new Int32Array(0);
+      this.width = 0;
+      this.height = 0;
+    }
+  }
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
