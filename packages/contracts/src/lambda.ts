@@ -27,13 +27,24 @@ export const FunctionUrlEvent = z.object({
 /** A parsed {@link FunctionUrlEvent}. */
 export type FunctionUrlEvent = z.infer<typeof FunctionUrlEvent>;
 
-/** What a Function URL handler returns (payload format 2.0, structured form). */
-export interface FunctionUrlResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded?: boolean;
-}
+/**
+ * What a Function URL handler returns (payload format 2.0, structured form).
+ *
+ * @example
+ * ```ts
+ * const result = FunctionUrlResult.parse(await handler(event));
+ * if (result.statusCode !== 200) console.error(result.body);
+ * ```
+ */
+export const FunctionUrlResult = z.object({
+  statusCode: z.int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  isBase64Encoded: z.boolean().optional(),
+});
+
+/** A parsed {@link FunctionUrlResult}. */
+export type FunctionUrlResult = z.infer<typeof FunctionUrlResult>;
 
 /**
  * One record of an SQS event source mapping event.

@@ -6,6 +6,10 @@ import { createDetectorDeps } from './deps.ts';
 // Module scope runs once per container: a bad environment fails the cold start with a clear message.
 const config = parseDetectorConfig(process.env);
 const logger = createJsonLogger({ service: 'frs-detector', level: config.logLevel });
+const deps = createDetectorDeps(config, logger);
+// Start loading the models during the init phase, which runs at full CPU before the first request;
+// a failure is logged and evicted, so the first invocation retries.
+deps.faceFinder().catch((error: unknown) => logger.error('model preload failed', { error }));
 
 /**
  * Lambda entry point of the detector (Function URL, payload format 2.0).
@@ -16,4 +20,4 @@ const logger = createJsonLogger({ service: 'frs-detector', level: config.logLeve
  * const response = await handler(functionUrlEvent);
  * ```
  */
-export const handler = createHandler(createDetectorDeps(config, logger));
+export const handler = createHandler(deps);

@@ -6,6 +6,12 @@ import { createRecognizerDeps } from './deps.ts';
 // Module scope runs once per container: a bad environment fails the cold start with a clear message.
 const config = parseRecognizerConfig(process.env);
 const logger = createJsonLogger({ service: 'frs-recognizer', level: config.logLevel });
+const deps = createRecognizerDeps(config, logger);
+// Start loading the embedder and the gallery during the init phase, which runs at full CPU before the
+// first batch; a failure is logged and evicted, so the first invocation retries.
+Promise.all([deps.embedder(), deps.matcher()]).catch((error: unknown) =>
+  logger.error('preload failed', { error }),
+);
 
 /**
  * Lambda entry point of the recognizer (SQS event source mapping with `ReportBatchItemFailures`).
@@ -16,4 +22,4 @@ const logger = createJsonLogger({ service: 'frs-recognizer', level: config.logLe
  * const { batchItemFailures } = await handler(sqsEvent);
  * ```
  */
-export const handler = createHandler(createRecognizerDeps(config, logger));
+export const handler = createHandler(deps);
