@@ -59,7 +59,7 @@ describe('Function: frs enroll / recognize / send', () => {
     enrolReport = JSON.parse(lines.join('\n'));
   });
 
-  it('enrolls one vector per photo, skips photos without a face and warns about several faces', async () => {
+  it('returns a gallery with one vector per photo and reports no-face and several-face photos when enrolling', async () => {
     const saved = parseGallery(await readFile(gallery));
     expect(Object.fromEntries(saved.people.map((p) => [p.name, p.embeddings.length]))).toEqual({
       John_Salley: 3,
@@ -73,7 +73,7 @@ describe('Function: frs enroll / recognize / send', () => {
     expect(outcome('2007_007763.jpg')).toBe('several_faces');
   });
 
-  it('prints one result message per image when recognizing in-process', async () => {
+  it('returns one result message per image when recognizing in-process', async () => {
     const { code, lines } = await run(recognize, [
       face('identities/John_Salley/05.jpg'),
       face('identities/carell/00.jpg'),
@@ -98,7 +98,7 @@ describe('Function: frs enroll / recognize / send', () => {
     });
     afterAll(async () => stack?.stop());
 
-    it('prints each frame result from the response queue when sending like a camera', async () => {
+    it('returns each frame result from the response queue when sending like a camera', async () => {
       const { code, lines } = await run(send, [
         face('identities/John_Savage/05.jpg'),
         face('other/no-face/dog.jpg'),
@@ -113,7 +113,7 @@ describe('Function: frs enroll / recognize / send', () => {
       expect(frames.map((f) => f.message.result)).toEqual(['John_Savage', 'no_face']);
     });
 
-    it('reports the HTTP error and exits 1 when the Function URL rejects the file', async () => {
+    it('returns exit code 1 with the HTTP error when the Function URL rejects the file', async () => {
       const { code, lines } = await run(send, [
         face('../README.md'),
         '--url',
@@ -127,7 +127,7 @@ describe('Function: frs enroll / recognize / send', () => {
     });
   });
 
-  it('removes a person and all their vectors when given --remove', async () => {
+  it('returns a gallery without the person when given --remove', async () => {
     const { code } = await run(enroll, ['--remove', 'crowd', '--gallery', gallery]);
     expect(code).toBe(0);
     const saved = parseGallery(await readFile(gallery));

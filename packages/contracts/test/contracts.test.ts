@@ -13,7 +13,7 @@ describe('Function: RecognitionRequest.parse()', () => {
     expect(parsed).toEqual({ content: 'aGk=', request_id: 'r', filename: '/a/b.jpg' });
   });
 
-  it('rejects a request when request_id or content is missing', () => {
+  it('returns a failed parse when request_id or content is missing', () => {
     expect(RecognitionRequest.safeParse({ content: 'aGk=' }).success).toBe(false);
     expect(RecognitionRequest.safeParse({ request_id: 'r' }).success).toBe(false);
     expect(RecognitionRequest.safeParse({ content: '', request_id: 'r' }).success).toBe(false);
@@ -21,11 +21,11 @@ describe('Function: RecognitionRequest.parse()', () => {
 });
 
 describe('Function: RecognitionJob.parse()', () => {
-  it('accepts a job with zero faces when the frame had none', () => {
+  it('returns a job with no faces when the frame had none', () => {
     expect(RecognitionJob.parse(makeJob({ faces: [] })).faces).toEqual([]);
   });
 
-  it('rejects a job when a chip is not base64', () => {
+  it('returns a failed parse when a chip is not base64', () => {
     const job = makeJob();
     const face = job.faces[0];
     if (!face) throw new Error('fixture has a face');
@@ -36,7 +36,7 @@ describe('Function: RecognitionJob.parse()', () => {
 });
 
 describe('Function: RecognitionResult.parse()', () => {
-  it('keeps request_id and result at the top level when parsing a result', () => {
+  it('returns request_id and result at the top level when parsing a result', () => {
     const parsed = RecognitionResult.parse(makeResult({ result: 'no_face', faces: [] }));
     expect(parsed.request_id).toBe('req-1');
     expect(parsed.result).toBe('no_face');
@@ -55,7 +55,7 @@ describe('Function: ERROR_STATUS', () => {
 });
 
 describe('Function: createJsonLogger()', () => {
-  it('writes one JSON object per line with child fields when the level is enabled', () => {
+  it('returns one JSON line with child fields and expanded causes when the level is enabled', () => {
     const lines: string[] = [];
     const log = createJsonLogger({ service: 'svc', level: 'info', write: (l) => lines.push(l) }).child({
       a: 1,
@@ -77,7 +77,7 @@ describe('Function: memoise()', () => {
     expect(await get()).toBe(1);
   });
 
-  it('retries the factory when the previous attempt rejected', async () => {
+  it('returns a fresh attempt from the factory when the previous attempt rejected', async () => {
     let calls = 0;
     const get = memoise(async () => {
       calls++;

@@ -83,7 +83,7 @@ describe('Function: createHandler()', () => {
     expect(RecognitionJob.parse(JSON.parse(sent[0] ?? '')).faces).toEqual([]);
   });
 
-  it('keeps the highest-score faces and reports the dropped ones when a crowd exceeds FRS_MAX_FACES', async () => {
+  it('returns the highest-score faces and the dropped count when a crowd exceeds FRS_MAX_FACES', async () => {
     const { handler, sent } = makeDeps({
       config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: 2 },
     });
@@ -149,7 +149,7 @@ describe('Function: createHandler()', () => {
     expect(JSON.stringify(lines)).toContain('AccessDenied');
   });
 
-  it('loads the models once when many requests arrive on a cold container', async () => {
+  it('returns 200 to every request and loads the models once when many requests hit a cold container', async () => {
     let loads = 0;
     const { handler } = makeDeps({
       faceFinder: memoise(async () => {

@@ -50,7 +50,7 @@ describe('Function: readRequest()', () => {
     expect(readRequest(makeEvent(body, { isBase64Encoded: true }), LIMIT).request.request_id).toBe('r2');
   });
 
-  it('throws the right code with a helpful message for each malformed request', () => {
+  it('throws the right code with a helpful message when the request is malformed', () => {
     const cases: [ReturnType<typeof makeEvent>, string, RegExp][] = [
       [makeEvent('{"content": '), 'malformed_json', /not valid JSON/],
       [makeEvent({ content: 'aGk=' }), 'invalid_request', /request_id/],

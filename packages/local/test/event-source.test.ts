@@ -36,7 +36,7 @@ describe('Function: createEventSourceMapping()', () => {
     );
   }
 
-  it('deletes succeeded records and moves an always-failing record to the DLQ after maxReceiveCount', async () => {
+  it('returns the always-failing record from the DLQ and an empty queue when the handler fails it every time', async () => {
     const sqs = sqsClient(queues.endpoint);
     const seen: string[] = [];
     esm = createEventSourceMapping(
@@ -68,7 +68,7 @@ describe('Function: createEventSourceMapping()', () => {
     expect(await queueDepth(sqs, queues.requestQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 
-  it('retries the whole batch after the visibility timeout when the handler throws', async () => {
+  it('returns every record to the handler again when the handler throws', async () => {
     const sqs = sqsClient(queues.endpoint);
     let calls = 0;
     const done: string[] = [];

@@ -77,7 +77,7 @@ describe('Function: handler (Lambda entry points)', () => {
     expect([result.request_id, result.result, result.faces.length]).toEqual(['entry-1', 'unknown', 1]);
   });
 
-  it('fails the cold start with a message naming the variable when FRS_REQUEST_QUEUE_URL is missing', async () => {
+  it('throws DetectorConfigError at cold start naming the variable when FRS_REQUEST_QUEUE_URL is missing', async () => {
     const script =
       "import('@frs/detector/handler').catch((e) => { console.error(e.name + ': ' + e.message); process.exit(3); })";
     const env = { PATH: process.env.PATH ?? '' };

@@ -247,7 +247,7 @@ describe('Function: startLocalStack()', () => {
     }
   });
 
-  it('moves a poison record to the DLQ after maxReceiveCount while good records still get results', async () => {
+  it('returns the poison record from the DLQ after maxReceiveCount while good records still get results', async () => {
     await sqs.send(
       new SendMessageCommand({ QueueUrl: stack.requestQueueUrl, MessageBody: '{"not":"a job"}' }),
     );

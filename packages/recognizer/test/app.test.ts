@@ -114,7 +114,7 @@ describe('Function: createHandler()', () => {
     expect(first).toEqual(second);
   });
 
-  it('fails only the record whose result cannot be sent when the response queue refuses it', async () => {
+  it('returns only the unsent record as a failure when the response queue refuses it', async () => {
     let calls = 0;
     const { handler } = makeDeps({
       sendResult: async () => {
