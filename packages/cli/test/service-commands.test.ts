@@ -5,6 +5,7 @@ import { createJsonLogger } from '@frs/contracts/logger';
 import { type LocalStack, startLocalStack } from '@frs/local';
 import { parseGallery } from '@frs/vision/gallery';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../src/command.ts';
 import { enroll } from '../src/commands/enroll.ts';
 import { recognize } from '../src/commands/recognize.ts';
 import { send } from '../src/commands/send.ts';
@@ -86,7 +87,8 @@ describe('Function: frs enroll / recognize / send', () => {
     expect(lines.map((l) => JSON.parse(l).result)).toEqual(['John_Salley', 'unknown', 'no_face']);
   });
 
-  it('returns exit code 2 with a usage error when --gallery is missing', async () => {
+  it('throws UsageError naming --gallery when it is missing', async () => {
+    await expect(recognize.run([face('identities/carell/00.jpg')])).rejects.toThrow(UsageError);
     await expect(recognize.run([face('identities/carell/00.jpg')])).rejects.toThrow(/--gallery/);
   });
 
