@@ -60,7 +60,7 @@ function landmarksOf(face: AlignedFace): JobFace['landmarks'] {
  * @throws {RequestRejectedError} when the bytes are not a usable image.
  * @example
  * ```ts
- * const job = await buildJob(deps, { request_id: 'r-1', content: '' , filename: 'a.jpg' }, bytes);
+ * const job = await buildJob(deps, { request_id: 'r-1', filename: 'a.jpg' }, await readFile('a.jpg'));
  * ```
  */
 export async function buildJob(
