@@ -19,7 +19,9 @@ export function packJob(
   const sorted = [...faces].sort((a, b) => b.score - a.score);
   // Worst-case envelope: the count field may grow by a few digits and `truncated` by one letter.
   const envelope =
-    JSON.stringify({ ...base, faces: [], truncated: false, dropped_faces: sorted.length }).length + 8;
+    Buffer.byteLength(
+      JSON.stringify({ ...base, faces: [], truncated: false, dropped_faces: sorted.length }),
+    ) + 8;
   const kept: JobFace[] = [];
   let size = envelope;
   for (const face of sorted) {
