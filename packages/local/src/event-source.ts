@@ -107,12 +107,14 @@ export function createEventSourceMapping(
     const done = batch.filter((m) => m.MessageId !== undefined && !failed.has(m.MessageId));
     if (failed.size > 0) options.logger.warn('batch item failures', { failed: [...failed] });
     if (done.length === 0) return;
-    await options.sqs.send(
+    const deleted = await options.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: options.queueUrl,
         Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
       }),
     );
+    // An undeleted record comes back and is answered twice; results are deterministic, so that is safe.
+    if ((deleted.Failed ?? []).length > 0) options.logger.warn('delete failed', { failed: deleted.Failed });
   };
 
   const run = async (): Promise<void> => {
