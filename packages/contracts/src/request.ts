@@ -14,16 +14,16 @@ export const RecognitionRequest = z
   .object({
     content: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a base64 string') })
-      .min(1, 'content must be a non-empty base64 string')
+      .min(1, 'must not be empty')
       .describe('The image file (JPEG, PNG, WebP, …) encoded as standard base64.'),
     request_id: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-      .min(1, 'request_id must be a non-empty string')
-      .max(256, 'request_id must be at most 256 characters')
+      .min(1, 'must not be empty')
+      .max(256, 'must be at most 256 characters')
       .describe('Client-chosen id; the result on the response queue carries it back.'),
     filename: z
       .string({ error: 'must be a string' })
-      .max(1024)
+      .max(1024, 'must be at most 1024 characters')
       .optional()
       .describe('A label only (may be a path); never used to open a file.'),
   })
