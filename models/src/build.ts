@@ -207,6 +207,15 @@ function build(entry: ModelEntry, recipe: Recipe, source: Uint8Array): Uint8Arra
 const run = promisify(execFile);
 
 /**
+ * The environment for `npm`, without the `npm_config_*` overrides that pnpm exports to scripts: pnpm
+ * points `globalconfig` at its own rc file, so npm would lose the machine's npm settings (its CA file,
+ * proxy, cache), spend minutes on failing retries and fall back to its cache, or fail when that is cold.
+ */
+function npmEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^(npm|pnpm)_config_/i.test(key)));
+}
+
+/**
  * The pinned tarball, verified: from `cacheDir` when present, else through `npm pack` (which uses
  * npm's own cache, so a warm machine needs no network).
  */
@@ -224,6 +233,7 @@ async function fetchTarball(
     try {
       await run('npm', ['pack', `${name}@${version}`, '--pack-destination', staging, '--silent'], {
         maxBuffer: 16 * 1024 * 1024,
+        env: npmEnvironment(process.env),
       });
       await rename(join(staging, basename(file)), file);
     } catch (error) {
