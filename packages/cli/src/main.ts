@@ -14,6 +14,12 @@ function help(): string {
   ].join('\n');
 }
 
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -36,7 +42,10 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`frs ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }
-    throw error;
+    // A person at a terminal needs the reason, not a stack; FRS_DEBUG=1 shows the stack.
+    console.error(`frs ${name}: ${describe(error)}`);
+    if (process.env.FRS_DEBUG) console.error(error);
+    return 1;
   }
 }
 
