@@ -1,0 +1,115 @@
+import type { Preprocessing } from '@frs/models/manifest';
+import { describe, expect, it } from 'vitest';
+import {
+  areaResizeInto,
+  type Candidate,
+  cropRegion,
+  IntegralImage,
+  nmsMin,
+  nmsUnion,
+} from '../src/detect/mtcnn.ts';
+import { tensorLayout } from '../src/onnx/layout.ts';
+import type { RgbImage } from '../src/types.ts';
+
+const PREP: Preprocessing = {
+  colorOrder: 'RGB',
+  layout: 'NCHW',
+  mean: [127.5, 127.5, 127.5],
+  std: [128, 128, 128],
+  size: null,
+  alignment: null,
+};
+
+/** Deterministic pseudo-random image. */
+function noiseImage(width: number, height: number, seed: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  let x = seed;
+  for (let i = 0; i < data.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
+  return { width, height, data };
+}
+
+/** PyTorch adaptive average pooling written the obvious way, zero outside the image. */
+function naiveArea(image: RgbImage, x0: number, y0: number, rw: number, rh: number, ow: number, oh: number) {
+  const out = new Float64Array(3 * ow * oh);
+  for (let i = 0; i < oh; i++) {
+    const ya = Math.floor((i * rh) / oh);
+    const yb = Math.ceil(((i + 1) * rh) / oh);
+    for (let j = 0; j < ow; j++) {
+      const xa = Math.floor((j * rw) / ow);
+      const xb = Math.ceil(((j + 1) * rw) / ow);
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let y = y0 + ya; y < y0 + yb; y++) {
+          for (let x = x0 + xa; x < x0 + xb; x++) {
+            if (x >= 0 && y >= 0 && x < image.width && y < image.height) {
+              sum += image.data[(y * image.width + x) * 3 + c] ?? 0;
+            }
+          }
+        }
+        out[c * ow * oh + i * ow + j] = (sum / ((yb - ya) * (xb - xa)) - 127.5) / 128;
+      }
+    }
+  }
+  return out;
+}
+
+function candidate(x1: number, y1: number, x2: number, y2: number, score: number): Candidate {
+  return { x1, y1, x2, y2, score, r0: 0, r1: 0, r2: 0, r3: 0 };
+}
+
+describe('Function: areaResizeInto()', () => {
+  const image = noiseImage(97, 61, 7);
+  const integral = new IntegralImage();
+  integral.build(image);
+  const cases: [string, number, number, number, number, number, number][] = [
+    ['downscales the whole image to a pyramid level', 0, 0, 97, 61, 59, 37],
+    ['upscales a small crop', 10, 5, 13, 9, 24, 24],
+    ['resizes a crop that runs past the top-left corner', -7, -4, 30, 30, 24, 24],
+    ['resizes a crop that runs past the bottom-right corner', 80, 50, 40, 40, 48, 48],
+  ];
+  for (const [what, x0, y0, rw, rh, ow, oh] of cases) {
+    it(`returns the naive adaptive average pooling when it ${what}`, () => {
+      const out = new Float32Array(3 * ow * oh);
+      areaResizeInto(integral, x0, y0, rw, rh, tensorLayout(PREP, ow, oh), out, 0);
+      const expected = naiveArea(image, x0, y0, rw, rh, ow, oh);
+      const worst = Math.max(...out.map((v, i) => Math.abs(v - (expected[i] ?? Number.NaN))));
+      expect(worst).toBeLessThan(1e-6);
+    });
+  }
+});
+
+describe('Function: nmsUnion()', () => {
+  it('returns the best box of each overlapping group when IoU exceeds the threshold', () => {
+    const boxes = [
+      candidate(0, 0, 10, 10, 0.8),
+      candidate(1, 1, 11, 11, 0.9),
+      candidate(20, 20, 30, 30, 0.7),
+    ];
+    expect(nmsUnion(boxes, 0.5).map((b) => b.score)).toEqual([0.9, 0.7]);
+    // IoU of the first two is 81/119 ≈ 0.68: kept apart at 0.7.
+    expect(nmsUnion(boxes, 0.7)).toHaveLength(3);
+  });
+});
+
+describe('Function: nmsMin()', () => {
+  it('returns only the outer box when a smaller box lies inside it', () => {
+    const boxes = [candidate(0, 0, 100, 100, 0.99), candidate(10, 10, 30, 30, 0.98)];
+    expect(nmsMin(boxes, 0.7)).toEqual([boxes[0]]);
+    expect(nmsUnion(boxes, 0.7)).toHaveLength(2);
+  });
+});
+
+describe('Function: cropRegion()', () => {
+  it('returns the clamped crop in reference mode and the full box in zero-fill mode when the box crosses the edge', () => {
+    const box = candidate(-10.5, 5.2, 30.7, 46.4, 1);
+    expect(cropRegion(box, 100, 100, 'reference')).toEqual({ x0: 0, y0: 4, w: 30, h: 42 });
+    expect(cropRegion(box, 100, 100, 'zero-fill')).toEqual({ x0: -11, y0: 4, w: 41, h: 42 });
+  });
+
+  it('returns undefined when the box lies outside the image', () => {
+    expect(cropRegion(candidate(120, 120, 140, 140, 1), 100, 100, 'zero-fill')).toBeUndefined();
+  });
+});
