@@ -15,6 +15,11 @@ export interface QueueOptions {
    * messages alone, so this is how long a peeked message is hidden from its owner: keep it short.
    */
   responseVisibilitySeconds: number;
+  /**
+   * Receives before a result moves to the response DLQ. Cameras share the queue and each receives
+   * results that are not its own, so this is high (50, as in `infra/`).
+   */
+  responseMaxReceiveCount?: number;
 }
 
 /** The running SQS server and its queue URLs. */
@@ -24,8 +29,9 @@ export interface LocalQueues {
   requestQueueUrl: string;
   requestDlqUrl: string;
   responseQueueUrl: string;
+  responseDlqUrl: string;
   requestQueueArn: string;
-  names: { request: string; requestDlq: string; response: string };
+  names: { request: string; requestDlq: string; response: string; responseDlq: string };
   stop(): Promise<void>;
 }
 
@@ -34,9 +40,9 @@ const MAX_MESSAGE_BYTES = String(256 * 1024);
 
 /**
  * Starts the embedded SQS server (fauxqs, the real SQS wire protocol) on 127.0.0.1 only, and creates
- * `<prefix>-req-queue` (with `<prefix>-req-dlq` as its dead-letter queue) and `<prefix>-resp-queue`
- * through the SQS API, as the infrastructure does on AWS. The response queue has no DLQ: its receive
- * count counts other cameras peeking, not failures.
+ * `<prefix>-req-queue` and `<prefix>-resp-queue`, each with a `-dlq` dead-letter queue, through the SQS
+ * API with the same settings as `infra/` (the response queue's receive limit is high because other
+ * cameras' receives count too).
  *
  * @example
  * ```ts
@@ -57,8 +63,9 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
   try {
     const names = {
       request: `${options.prefix}-req-queue`,
-      requestDlq: `${options.prefix}-req-dlq`,
+      requestDlq: `${options.prefix}-req-queue-dlq`,
       response: `${options.prefix}-resp-queue`,
+      responseDlq: `${options.prefix}-resp-queue-dlq`,
     };
     // fauxqs names queues `sqs.<region>.localhost`, which not every resolver knows; the path alone
     // identifies the queue, so hand out URLs on the address the server really listens on.
@@ -84,16 +91,26 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
         maxReceiveCount: options.maxReceiveCount,
       }),
     });
+    const responseDlqArn = await create(names.responseDlq, {
+      MessageRetentionPeriod: '1209600',
+      MaximumMessageSize: MAX_MESSAGE_BYTES,
+    });
     await create(names.response, {
       VisibilityTimeout: String(options.responseVisibilitySeconds),
       MaximumMessageSize: MAX_MESSAGE_BYTES,
-      MessageRetentionPeriod: '3600',
+      // Unclaimed results are useless after a while; 15 minutes as in infra/.
+      MessageRetentionPeriod: '900',
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: responseDlqArn,
+        maxReceiveCount: options.responseMaxReceiveCount ?? 50,
+      }),
     });
     return {
       endpoint,
       requestQueueUrl: url(names.request),
       requestDlqUrl: url(names.requestDlq),
       responseQueueUrl: url(names.response),
+      responseDlqUrl: url(names.responseDlq),
       requestQueueArn,
       names,
       stop: async () => {

@@ -47,6 +47,7 @@ export interface LocalStack {
   requestQueueUrl: string;
   requestDlqUrl: string;
   responseQueueUrl: string;
+  responseDlqUrl: string;
   /** Human-readable gallery description for the ready line. */
   galleryNote: string;
   /** The event source mapping; stop and start it to simulate a recognizer outage. */
@@ -159,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestQueueUrl: queues.requestQueueUrl,
       requestDlqUrl: queues.requestDlqUrl,
       responseQueueUrl: queues.responseQueueUrl,
+      responseDlqUrl: queues.responseDlqUrl,
       galleryNote,
       recognizer,
       queues,
