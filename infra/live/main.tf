@@ -21,6 +21,8 @@ module "frs" {
   deploy_functions        = var.deploy_functions
   detector_image_digest   = var.detector_image_digest
   recognizer_image_digest = var.recognizer_image_digest
+  detector_image_tag      = var.detector_image_tag
+  recognizer_image_tag    = var.recognizer_image_tag
   architecture            = var.architecture
   recognizer_gallery      = var.recognizer_gallery
 

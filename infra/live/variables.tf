@@ -48,6 +48,18 @@ variable "recognizer_image_digest" {
   default     = null
 }
 
+variable "detector_image_tag" {
+  type        = string
+  description = "Detector image tag (detector-<version>); used only while detector_image_digest is null, e.g. to plan a version that is not released yet."
+  default     = null
+}
+
+variable "recognizer_image_tag" {
+  type        = string
+  description = "Recognizer image tag (recognizer-<version>); used only while recognizer_image_digest is null."
+  default     = null
+}
+
 variable "architecture" {
   type        = string
   description = "Architecture the image was built for (x86_64 or arm64)."
