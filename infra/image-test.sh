@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Builds the Dockerfile with buildah (no daemon: --isolation chroot, vfs storage) against two locally made
+# stand-in bases, because neither public.ecr.aws/lambda/nodejs:22 nor the node build image can be pulled
+# on this machine:
+#   localhost/frs-standin-build:22   Debian bookworm (debootstrap) + this machine's Node 22 + pnpm
+#   localhost/frs-standin-lambda:22  FROM scratch: the Node 22 binary, its shared libraries and a tiny
+#                                    runtime-interface stand-in (image/lambda-entrypoint.mjs)
+# Then checks that both handlers load inside the image and that each handler string resolves the way
+# Lambda resolves it, and reports the image size. Slow (minutes): kept out of infra/test.sh.
+# Last line: "N passed, N failed".
+set -uo pipefail
+
+infra=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$infra/.." && pwd)
+toolchain=${FRS_TOOLCHAIN:-${XDG_CACHE_HOME:-$HOME/.cache}/frs-toolchain}
+cache=${FRS_STANDIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/frs-standin}
+node_bin=${FRS_STANDIN_NODE:-$toolchain/node_modules/node/bin/node}
+pnpm_dir=${FRS_STANDIN_PNPM:-$toolchain/node_modules/pnpm}
+image=${FRS_IMAGE:-localhost/frs:image-test}
+bah=(buildah --storage-driver vfs)
+passed=0
+failed=0
+started=$(date +%s)
+
+log() { printf '\033[1m[image +%ss]\033[0m %s\n' "$(($(date +%s) - started))" "$*" >&2; }
+record() {
+  if [[ $1 -eq 0 ]]; then passed=$((passed + 1)); printf 'PASS %s\n' "$2"; else failed=$((failed + 1)); printf 'FAIL %s\n' "$2"; fi
+}
+finish() { printf '%d passed, %d failed\n' "$passed" "$failed"; exit $((failed > 0)); }
+
+containers=()
+cleanup() {
+  local c
+  for c in "${containers[@]}"; do "${bah[@]}" rm "$c" >/dev/null 2>&1; done
+}
+trap cleanup EXIT
+
+command -v buildah >/dev/null || { record 1 "buildah installed (apt-get install -y buildah)"; finish; }
+[[ -x "$node_bin" ]] || { record 1 "node 22 binary at $node_bin"; finish; }
+"$node_bin" -e 'process.exit(process.versions.node.startsWith("22.") ? 0 : 1)' || { record 1 "stand-in node is 22.x"; finish; }
+
+# --- stand-in build base ----------------------------------------------------------------------------------
+if ! "${bah[@]}" inspect --type image localhost/frs-standin-build:22 >/dev/null 2>&1; then
+  if [[ ! -x "$cache/rootfs/bin/sh" ]]; then
+    command -v debootstrap >/dev/null || { record 1 "debootstrap installed (apt-get install -y debootstrap)"; finish; }
+    log "debootstrap bookworm (once, cached in $cache)"
+    mkdir -p "$cache"
+    debootstrap --variant=minbase --include=ca-certificates bookworm "$cache/rootfs.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+      && mv "$cache/rootfs.tmp" "$cache/rootfs" || { tail "$cache/debootstrap.log" >&2; record 1 "debootstrap the stand-in build rootfs"; finish; }
+  fi
+  log "stand-in build base"
+  c=$("${bah[@]}" from scratch) && containers+=("$c")
+  "${bah[@]}" add "$c" "$cache/rootfs" / >/dev/null
+  "${bah[@]}" add "$c" "$node_bin" /usr/local/bin/node >/dev/null
+  "${bah[@]}" add "$c" "$pnpm_dir" /usr/local/lib/node_modules/pnpm >/dev/null
+  "${bah[@]}" run --isolation chroot "$c" -- ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm
+  "${bah[@]}" config --env PATH=/usr/local/bin:/usr/bin:/bin --workingdir / "$c"
+  "${bah[@]}" commit --quiet "$c" localhost/frs-standin-build:22 >/dev/null
+  record $? "stand-in build base (Debian bookworm + node $("$node_bin" --version) + pnpm)"
+fi
+
+# --- stand-in Lambda base ---------------------------------------------------------------------------------
+if ! "${bah[@]}" inspect --type image localhost/frs-standin-lambda:22 >/dev/null 2>&1; then
+  log "stand-in Lambda base (scratch + node + its libraries)"
+  stage=$(mktemp -d)
+  mkdir -p "$stage/var/lang/bin" "$stage/var/task" "$stage/tmp" "$stage/etc"
+  cp "$node_bin" "$stage/var/lang/bin/node"
+  cp "$infra/image/lambda-entrypoint.mjs" "$stage/lambda-entrypoint.mjs"
+  # The node binary, sharp's libvips and onnxruntime need glibc, libstdc++ and friends, as on Amazon Linux.
+  for lib in $(ldd "$node_bin" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }') /lib64/ld-linux-x86-64.so.2 \
+    /lib/x86_64-linux-gnu/libresolv.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libnss_files.so.2; do
+    [[ -e "$lib" ]] || continue
+    mkdir -p "$stage$(dirname "$lib")"
+    cp -L "$lib" "$stage$lib"
+  done
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' >"$stage/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' >"$stage/etc/group"
+  chmod 1777 "$stage/tmp"
+  c=$("${bah[@]}" from scratch) && containers+=("$c")
+  "${bah[@]}" add "$c" "$stage" / >/dev/null
+  "${bah[@]}" config --env LAMBDA_TASK_ROOT=/var/task --env PATH=/var/lang/bin:/usr/bin:/bin \
+    --workingdir /var/task --entrypoint '["/var/lang/bin/node","/lambda-entrypoint.mjs"]' "$c"
+  "${bah[@]}" commit --quiet "$c" localhost/frs-standin-lambda:22 >/dev/null
+  record $? "stand-in Lambda base (scratch + node + runtime stand-in)"
+  rm -rf "$stage"
+fi
+
+# --- the image --------------------------------------------------------------------------------------------
+log "buildah bud (this builds the models from npm tarballs inside the image)"
+build_start=$(date +%s)
+"${bah[@]}" bud --isolation chroot --layers \
+  --build-arg BUILD_IMAGE=localhost/frs-standin-build:22 --build-arg BASE_IMAGE=localhost/frs-standin-lambda:22 \
+  -f "$root/Dockerfile" -t "$image" "$root" >"$cache/bud.log" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] || tail -40 "$cache/bud.log" >&2
+record $rc "Dockerfile builds with buildah ($(($(date +%s) - build_start))s)"
+[[ $rc -eq 0 ]] || finish
+
+c=$("${bah[@]}" from "$image") && containers+=("$c")
+env_args=(--env FRS_REQUEST_QUEUE_URL=http://127.0.0.1:9/000000000000/frs-request
+  --env FRS_RESPONSE_QUEUE_URL=http://127.0.0.1:9/000000000000/frs-response
+  --env FRS_GALLERY=/var/task/gallery/gallery.json --env AWS_REGION=eu-west-1
+  --env AWS_ACCESS_KEY_ID=standin --env AWS_SECRET_ACCESS_KEY=standin --env LOG_LEVEL=warn)
+
+log "both handlers load inside the image"
+"${bah[@]}" run --isolation chroot "${env_args[@]}" "$c" -- /var/lang/bin/node --input-type=module -e "
+  const d = await import('/var/task/detector/dist/handler.js');
+  const r = await import('/var/task/recognizer/dist/handler.js');
+  if (typeof d.handler !== 'function' || typeof r.handler !== 'function') throw new Error('handler export missing');
+  console.log('both handlers load');
+" >"$cache/load.log" 2>&1
+rc=$?
+cat "$cache/load.log"
+record $rc "both handler modules import inside the image"
+
+log "handler strings resolve as Lambda resolves image_config.command"
+for cmd in detector/dist/handler.handler recognizer/dist/handler.handler; do
+  "${bah[@]}" run --isolation chroot "${env_args[@]}" "$c" -- /var/lang/bin/node -e "
+    const { existsSync } = require('node:fs');
+    const [mod, fn] = [process.argv[1].slice(0, process.argv[1].lastIndexOf('.')), process.argv[1].split('.').pop()];
+    const file = '/var/task/' + mod + '.js';
+    if (!existsSync(file)) { console.error('missing ' + file); process.exit(1); }
+    import(file).then((m) => { if (typeof m[fn] !== 'function') process.exit(1); console.log(process.argv[1] + ' -> ' + file); });
+  " "$cmd" >"$cache/cmd.log" 2>&1
+  rc=$?
+  cat "$cache/cmd.log"
+  record $rc "image_config.command $cmd resolves to an exported function"
+done
+
+log "no foreign native binaries"
+"${bah[@]}" run --isolation chroot "$c" -- /var/lang/bin/node -e "
+  const { readdirSync } = require('node:fs');
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(d + '/' + e.name) : [d + '/' + e.name]);
+  const bad = ['/var/task/detector', '/var/task/recognizer'].flatMap(walk)
+    .filter((f) => /onnxruntime-node\/bin\/napi-v\d+\/(win32|darwin)|onnxruntime-node\/bin\/napi-v\d+\/linux\/arm64|sharp-(darwin|win32|linuxmusl)/.test(f));
+  if (bad.length) { console.error(bad.slice(0, 10).join('\n')); process.exit(1); }
+  console.log('only linux/x64 binaries');
+" >"$cache/bins.log" 2>&1
+rc=$?
+cat "$cache/bins.log"
+record $rc "only linux x64 onnxruntime/sharp binaries in the image"
+
+size=$("${bah[@]}" inspect --type image --format '{{.FromImage}}' "$image" >/dev/null 2>&1; "${bah[@]}" images --noheading --format '{{.Size}}' "$image" | head -1)
+base=$("${bah[@]}" images --noheading --format '{{.Size}}' localhost/frs-standin-lambda:22 | head -1)
+app_bytes=$("${bah[@]}" run --isolation chroot "$c" -- /var/lang/bin/node -e "
+  const { readdirSync, lstatSync } = require('node:fs');
+  let n = 0; const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = d + '/' + e.name; if (e.isDirectory()) walk(p); else n += lstatSync(p).size; } };
+  walk('/var/task'); console.log(n);
+")
+log "image $image: $size (stand-in base $base); /var/task holds $((app_bytes / 1000000)) MB"
+[[ $app_bytes -le 350000000 ]]
+record $? "application layers ($((app_bytes / 1000000)) MB in /var/task) within the 350 MB budget"
+finish
