@@ -9,7 +9,8 @@ export interface CalibratedThreshold {
 /**
  * Calibrated defaults per embedder model id, for the default pipeline (zero-fill MTCNN, zero-border warp, no
  * flip). Measured with `frs eval` on `../shared/faces/identities` + `other/no-face` (K = 1, the FRS protocol);
- * the FAR/FRR sweep behind each number is in packages/vision/README.md, "Recognition: threshold calibration".
+ * the FAR/FRR sweep behind each number is in ./calibration.md ("Recognition: threshold calibration", also for
+ * packages/vision/README.md).
  * The set is small (110 genuine, 5 stranger and 23 no-face queries): re-run `frs eval` on your own data.
  */
 export const CALIBRATED_THRESHOLDS: Readonly<Record<string, CalibratedThreshold>> = {
