@@ -54,7 +54,11 @@ if ! "${bah[@]}" inspect --type image localhost/frs-standin-build:22 >/dev/null 
   "${bah[@]}" add "$c" "$node_bin" /usr/local/bin/node >/dev/null
   "${bah[@]}" add "$c" "$pnpm_dir" /usr/local/lib/node_modules/pnpm >/dev/null
   "${bah[@]}" run --isolation chroot "$c" -- ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm
-  "${bah[@]}" config --env PATH=/usr/local/bin:/usr/bin:/bin --workingdir / "$c"
+  # This machine reaches the npm registry through an egress proxy with its own CA; the build stage's
+  # downloads (pnpm fetch, the model tarballs) must trust the same roots the host does.
+  "${bah[@]}" add "$c" /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt >/dev/null
+  "${bah[@]}" config --env PATH=/usr/local/bin:/usr/bin:/bin --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    --workingdir / "$c"
   "${bah[@]}" commit --quiet "$c" localhost/frs-standin-build:22 >/dev/null
   record $? "stand-in build base (Debian bookworm + node $("$node_bin" --version) + pnpm)"
 fi
