@@ -18,6 +18,11 @@ export interface LoadModelOptions {
   verifyChecksums?: boolean;
   /** onnxruntime intra-op threads. Default: `min(2, availableParallelism())`. */
   intraOpNumThreads?: number;
+  /**
+   * Let idle onnxruntime pool threads busy-wait for the next job. Default false: on 2 cores spinning
+   * starves the JavaScript stages and doubled detection time in `bench/pipeline.ts` under load.
+   */
+  allowSpinning?: boolean;
   logger?: Logger;
 }
 
@@ -160,6 +165,7 @@ export async function createModel(
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     });
   } catch (error) {
     throw new ModelLoadError(`onnxruntime cannot load ${path}`, { cause: error });
@@ -207,6 +213,7 @@ export function loadModel(
     entry.sha256,
     options.verifyChecksums ?? true,
     options.intraOpNumThreads ?? null,
+    options.allowSpinning ?? false,
   ]);
   const hit = cache.get(key);
   if (hit) return hit;

@@ -28,6 +28,8 @@ export interface FacePipelineOptions {
   /** Verify model sha256 against the manifest. Default true; false only for development files. */
   verifyChecksums?: boolean;
   intraOpNumThreads?: number;
+  /** See `LoadModelOptions.allowSpinning` (default false). */
+  allowSpinning?: boolean;
 }
 
 /** Milliseconds spent per stage of one {@link FacePipeline.analyze} call. */
@@ -93,6 +95,7 @@ export async function createFacePipeline(options: FacePipelineOptions = {}): Pro
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.verifyChecksums === undefined ? {} : { verifyChecksums: options.verifyChecksums }),
     ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    ...(options.allowSpinning === undefined ? {} : { allowSpinning: options.allowSpinning }),
   };
   const [detector, embedder] = await Promise.all([
     createDetector({ ...shared, defaults: options.detect ?? {} }),
