@@ -85,3 +85,13 @@ export type SqsEvent = z.infer<typeof SqsEvent>;
 export interface SqsBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
+
+/**
+ * The one field FRS reads from the Lambda context: the invocation id, added to every log line.
+ *
+ * @example
+ * ```ts
+ * const requestId = LambdaContext.safeParse(context).data?.awsRequestId;
+ * ```
+ */
+export const LambdaContext = z.looseObject({ awsRequestId: z.string() });

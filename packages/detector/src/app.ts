@@ -1,6 +1,6 @@
 import type { JobFace, RecognitionJob } from '@frs/contracts/job';
 import type { FunctionUrlEvent, FunctionUrlResult } from '@frs/contracts/lambda';
-import { FunctionUrlEvent as FunctionUrlEventSchema } from '@frs/contracts/lambda';
+import { FunctionUrlEvent as FunctionUrlEventSchema, LambdaContext } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/contracts/logger';
 import type { DetectorAccepted, RecognitionRequest } from '@frs/contracts/request';
 import type { DetectorConfig } from './config.ts';
@@ -127,8 +127,13 @@ function json(statusCode: number, body: unknown): FunctionUrlResult {
  * export const handler = createHandler(realDeps);
  * ```
  */
-export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<FunctionUrlResult> {
-  return async (rawEvent) => {
+export function createHandler(
+  deps: DetectorDeps,
+): (event: unknown, context?: unknown) => Promise<FunctionUrlResult> {
+  return async (rawEvent, context) => {
+    const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
+    const logger =
+      awsRequestId === undefined ? deps.logger : deps.logger.child({ aws_request_id: awsRequestId });
     let requestId: string | undefined;
     try {
       const event: FunctionUrlEvent = FunctionUrlEventSchema.parse(rawEvent);
@@ -138,7 +143,7 @@ export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<F
       await deps.sendJob(JSON.stringify(job), request.request_id).catch((error: unknown) => {
         throw new JobQueueError('could not queue the job', { cause: error });
       });
-      deps.logger.info('job queued', {
+      logger.info('job queued', {
         request_id: job.request_id,
         faces: job.faces.length,
         dropped_faces: job.dropped_faces,
@@ -155,7 +160,7 @@ export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<F
         // A client mistake, not a fault: no stack, just enough to answer "why was my frame refused?".
         const cause =
           error.cause instanceof Error && error.code !== 'invalid_request' ? error.cause.message : undefined;
-        deps.logger.warn('request rejected', {
+        logger.warn('request rejected', {
           request_id: requestId,
           code: error.code,
           reason: error.message,
@@ -163,7 +168,7 @@ export function createHandler(deps: DetectorDeps): (event: unknown) => Promise<F
         });
         return json(error.status, errorBody(error, requestId));
       }
-      deps.logger.error('request failed', { request_id: requestId, error });
+      logger.error('request failed', { request_id: requestId, error });
       return json(500, {
         ...(requestId === undefined ? {} : { request_id: requestId }),
         error: { code: 'internal_error', message: 'internal error; the request was not queued, retry later' },

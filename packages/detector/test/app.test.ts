@@ -136,16 +136,17 @@ describe('Function: createHandler()', () => {
     expect(sent).toEqual([]);
   });
 
-  it('returns 500 without internals and logs the cause when the queue refuses the job', async () => {
+  it('returns 500 without internals and logs the cause with the Lambda request id when the queue refuses the job', async () => {
     const { handler, lines } = makeDeps({
       sendJob: async () => {
         throw new Error('AccessDenied for arn:aws:sqs:eu-west-1:123456789012:secret-queue');
       },
     });
-    const response = await handler(await imageEvent('other/no-face/dog.jpg'));
+    const response = await handler(await imageEvent('other/no-face/dog.jpg'), { awsRequestId: 'lambda-1' });
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/arn:|AccessDenied|secret/);
     expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('internal_error');
+    expect(lines.find((l) => l.message === 'request failed')).toMatchObject({ aws_request_id: 'lambda-1' });
     expect(JSON.stringify(lines)).toContain('AccessDenied');
   });
 

@@ -1,6 +1,6 @@
 import { RecognitionJob } from '@frs/contracts/job';
 import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
-import { SqsEvent } from '@frs/contracts/lambda';
+import { LambdaContext, SqsEvent } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
 import { z } from 'zod';
@@ -113,13 +113,13 @@ export async function recognizeJob(
   };
 }
 
-async function processRecord(deps: RecognizerDeps, record: SqsRecord): Promise<void> {
+async function processRecord(deps: RecognizerDeps, logger: JsonLogger, record: SqsRecord): Promise<void> {
   const job = parseJob(record.body);
   const result = await recognizeJob(deps, job);
   await deps.sendResult(JSON.stringify(result), job.request_id).catch((error: unknown) => {
     throw new ResultQueueError('could not send the result', { cause: error });
   });
-  deps.logger.info('result sent', {
+  logger.info('result sent', {
     request_id: result.request_id,
     result: result.result,
     faces: result.faces.length,
@@ -137,16 +137,21 @@ async function processRecord(deps: RecognizerDeps, record: SqsRecord): Promise<v
  * export const handler = createHandler(realDeps);
  * ```
  */
-export function createHandler(deps: RecognizerDeps): (event: unknown) => Promise<SqsBatchResponse> {
-  return async (rawEvent) => {
+export function createHandler(
+  deps: RecognizerDeps,
+): (event: unknown, context?: unknown) => Promise<SqsBatchResponse> {
+  return async (rawEvent, context) => {
+    const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
+    const logger =
+      awsRequestId === undefined ? deps.logger : deps.logger.child({ aws_request_id: awsRequestId });
     const event = SqsEvent.parse(rawEvent);
     const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
     // Sequential on purpose: inference is CPU-bound, so parallel records would only compete for cores.
     for (const record of event.Records) {
       try {
-        await processRecord(deps, record);
+        await processRecord(deps, logger, record);
       } catch (error) {
-        deps.logger.error('record failed', {
+        logger.error('record failed', {
           message_id: record.messageId,
           poison: error instanceof PoisonJobError,
           error,
