@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -8,7 +9,10 @@ import type { SqsBatchResponse } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/contracts/logger';
 
 /** An SQS-triggered handler with partial batch responses. */
-export type SqsHandler = (event: unknown) => Promise<SqsBatchResponse | undefined>;
+export type SqsHandler = (
+  event: unknown,
+  context: { awsRequestId: string },
+) => Promise<SqsBatchResponse | undefined>;
 
 /** Options of {@link createEventSourceMapping}, named like the AWS settings they mirror. */
 export interface EventSourceOptions {
@@ -98,7 +102,8 @@ export function createEventSourceMapping(
   const invoke = async (batch: Message[]): Promise<void> => {
     let failed: Set<string>;
     try {
-      const response = await handler({ Records: batch.map((m) => toRecord(m, options.queueArn)) });
+      const event = { Records: batch.map((m) => toRecord(m, options.queueArn)) };
+      const response = await handler(event, { awsRequestId: randomUUID() });
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.logger.error('recognizer invocation failed; the whole batch will be retried', { error });

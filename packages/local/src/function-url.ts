@@ -5,7 +5,10 @@ import type { FunctionUrlResult } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/contracts/logger';
 
 /** A Function URL handler: payload format 2.0 event in, structured response out. */
-export type FunctionUrlHandler = (event: unknown) => Promise<FunctionUrlResult>;
+export type FunctionUrlHandler = (
+  event: unknown,
+  context: { awsRequestId: string },
+) => Promise<FunctionUrlResult>;
 
 /** Options of {@link serveFunctionUrl}. */
 export interface FunctionUrlOptions {
@@ -134,7 +137,7 @@ export async function serveFunctionUrl(
       }
       let result: FunctionUrlResult;
       try {
-        result = await handler(toFunctionUrlEvent(req, body));
+        result = await handler(toFunctionUrlEvent(req, body), { awsRequestId: randomUUID() });
       } catch (error) {
         options.logger.error('function url handler threw', { error });
         res.writeHead(502, { 'content-type': 'application/json' });

@@ -33,11 +33,11 @@ describe('Function: startLocalStack()', () => {
 
   const crashable =
     (real: SqsHandler): SqsHandler =>
-    async (raw) => {
-      if (!crashNextBatch) return real(raw);
+    async (raw, context) => {
+      if (!crashNextBatch) return real(raw, context);
       crashNextBatch = false;
       const event = SqsEvent.parse(raw);
-      await real({ Records: event.Records.slice(0, 1) });
+      await real({ Records: event.Records.slice(0, 1) }, context);
       throw new Error(`simulated crash after 1 of ${event.Records.length} records`);
     };
 
