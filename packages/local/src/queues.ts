@@ -17,7 +17,9 @@ export interface QueueOptions {
   responseVisibilitySeconds: number;
   /**
    * Receives before a result moves to the response DLQ. Cameras share the queue and each receives
-   * results that are not its own, so this is high (50, as in `infra/`).
+   * results that are not its own, so with N cameras polling a result can be received about N times
+   * before its owner gets it: SQS's maximum (1000, as in `infra/`) keeps a busy fleet from sending
+   * results to the DLQ; unclaimed results expire with the retention period instead.
    */
   responseMaxReceiveCount?: number;
 }
@@ -102,7 +104,7 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
       MessageRetentionPeriod: '900',
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: responseDlqArn,
-        maxReceiveCount: options.responseMaxReceiveCount ?? 50,
+        maxReceiveCount: options.responseMaxReceiveCount ?? 1000,
       }),
     });
     return {

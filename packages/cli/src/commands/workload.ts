@@ -18,8 +18,8 @@ Options:
   --timeout <s>          seconds to wait for each result (default 60)
   --truth <file.csv>     expected results, CSV with header Image,Results keyed by path below
                          <image-dir> or by file name
-  --keep-others          leave other clients' messages hidden for the queue's visibility timeout, as the
-                         original clients did (default: hand them back at once)
+  --release-others       hand other clients' messages back at once (visibility 0) instead of leaving them
+                         hidden for the queue's visibility timeout, as the original clients did
   --sign                 sign requests with SigV4 (Function URL with AWS_IAM auth); default for non-loopback URLs
   --no-sign              never sign
   --json                 print the full JSON report instead of the table
@@ -66,7 +66,7 @@ export const workload: Command = {
         rate: { type: 'string', default: '1' },
         timeout: { type: 'string', default: '60' },
         truth: { type: 'string' },
-        'keep-others': { type: 'boolean', default: false },
+        'release-others': { type: 'boolean', default: false },
         sign: { type: 'boolean' },
         'no-sign': { type: 'boolean' },
         json: { type: 'boolean', default: false },
@@ -100,7 +100,7 @@ export const workload: Command = {
       timeoutMs: timeout * 1000,
       truth,
       sign: sign ? { region } : undefined,
-      releaseOthers: !values['keep-others'],
+      releaseOthers: values['release-others'],
       onProgress: (done, total) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} answered or failed`);
       },
