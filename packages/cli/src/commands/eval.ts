@@ -45,7 +45,8 @@ Options:
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
                          outside the image
-  --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON
+  --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON;
+                         \`--json -\` prints it on stdout instead of the readable summary
   --report <file>        write a picture: .html (self-contained page, inline SVG) or .png; repeatable
   -h, --help             this text`;
 
@@ -216,7 +217,7 @@ export const evalCommand: Command = {
     if (explicit === undefined && calibrated === undefined) {
       // No calibration for this embedder yet: operate at the data's own target-FAR threshold and say so.
       const threshold = thresholdForFar(report.queries, targetFar) ?? 0;
-      console.log(`no calibrated threshold for ${model.id}; using the threshold for FAR <= ${targetFar}`);
+      console.error(`no calibrated threshold for ${model.id}; using the threshold for FAR <= ${targetFar}`);
       report = await evaluateRecognition({
         analyzer,
         model,
@@ -232,8 +233,10 @@ export const evalCommand: Command = {
       });
     }
 
-    printSummary(report);
-    if (values.json !== undefined) {
+    const toStdout = values.json === '-';
+    if (toStdout) console.log(JSON.stringify(report));
+    else printSummary(report);
+    if (values.json !== undefined && !toStdout) {
       await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nwrote ${values.json}`);
     }
@@ -245,7 +248,7 @@ export const evalCommand: Command = {
           .png()
           .toFile(file);
       }
-      console.log(`wrote ${file}`);
+      (toStdout ? console.error : console.log)(`wrote ${file}`);
     }
     return 0;
   },
