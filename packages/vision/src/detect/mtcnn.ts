@@ -203,27 +203,52 @@ function greedyNms(
   min: boolean,
 ): Candidate[] {
   const one = min ? 1 : 0;
-  const suppressed = new Uint8Array(boxes.length);
+  const n = order.length;
+  // Coordinates in score order, packed so the quadratic loop touches only typed arrays.
+  const x1 = new Float64Array(n);
+  const y1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const y2 = new Float64Array(n);
+  const area = new Float64Array(n);
+  const alive = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const c = boxes[order[k] ?? 0];
+    if (c === undefined) continue;
+    x1[k] = c.x1;
+    y1[k] = c.y1;
+    x2[k] = c.x2;
+    y2[k] = c.y2;
+    area[k] = (c.x2 - c.x1 + one) * (c.y2 - c.y1 + one);
+    alive[k] = k;
+  }
   const keep: Candidate[] = [];
-  for (let oi = 0; oi < order.length; oi++) {
-    const i = order[oi] ?? 0;
-    if (suppressed[i]) continue;
-    const a = boxes[i];
-    if (a === undefined) continue;
-    keep.push(a);
-    const areaA = (a.x2 - a.x1 + one) * (a.y2 - a.y1 + one);
-    for (let oj = oi + 1; oj < order.length; oj++) {
-      const j = order[oj] ?? 0;
-      if (suppressed[j]) continue;
-      const b = boxes[j];
-      if (b === undefined) continue;
-      const iw = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + one);
-      const ih = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + one);
-      const inter = iw * ih;
-      const areaB = (b.x2 - b.x1 + one) * (b.y2 - b.y1 + one);
-      const overlap = min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter);
-      if (overlap > threshold) suppressed[j] = 1;
+  let count = n;
+  let head = 0;
+  while (head < count) {
+    const i = alive[head] ?? 0;
+    const kept = boxes[order[i] ?? 0];
+    if (kept !== undefined) keep.push(kept);
+    const ax1 = x1[i] ?? 0;
+    const ay1 = y1[i] ?? 0;
+    const ax2 = x2[i] ?? 0;
+    const ay2 = y2[i] ?? 0;
+    const areaA = area[i] ?? 0;
+    // Survivors are compacted in place, keeping score order.
+    let write = head;
+    for (let r = head + 1; r < count; r++) {
+      const j = alive[r] ?? 0;
+      const iw = Math.min(ax2, x2[j] ?? 0) - Math.max(ax1, x1[j] ?? 0) + one;
+      const ih = Math.min(ay2, y2[j] ?? 0) - Math.max(ay1, y1[j] ?? 0) + one;
+      if (iw > 0 && ih > 0) {
+        const inter = iw * ih;
+        const areaB = area[j] ?? 0;
+        const overlap = min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter);
+        if (overlap > threshold) continue;
+      }
+      alive[++write] = j;
     }
+    count = write + 1;
+    head++;
   }
   return keep;
 }
