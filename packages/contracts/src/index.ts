@@ -1,9 +1,22 @@
-export * from './common.ts';
-export * from './errors.ts';
-export * from './job.ts';
-export * from './json-schema.ts';
-export * from './lambda.ts';
-export * from './logger.ts';
-export * from './memo.ts';
-export * from './request.ts';
-export * from './result.ts';
+export { BoxSchema, Millis, PointSchema } from './common.ts';
+export { ERROR_STATUS, ErrorBody, ErrorCode } from './errors.ts';
+export { JobFace, MAX_JOB_BYTES, RecognitionJob } from './job.ts';
+export { MESSAGE_SCHEMAS, messageJsonSchemas, renderJsonSchema } from './json-schema.ts';
+export {
+  FunctionUrlEvent,
+  FunctionUrlResult,
+  LambdaContext,
+  type SqsBatchResponse,
+  SqsEvent,
+  SqsRecord,
+} from './lambda.ts';
+export {
+  createJsonLogger,
+  type JsonLogger,
+  type JsonLoggerOptions,
+  LOG_LEVELS,
+  type LogLevel,
+} from './logger.ts';
+export { memoise } from './memo.ts';
+export { DetectorAccepted, RecognitionRequest } from './request.ts';
+export { NO_FACE, RecognitionResult, ResultFace, UNKNOWN } from './result.ts';
