@@ -16,6 +16,8 @@ toolchain=${FRS_TOOLCHAIN:-${XDG_CACHE_HOME:-$HOME/.cache}/frs-toolchain}
 cache=${FRS_STANDIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/frs-standin}
 node_bin=${FRS_STANDIN_NODE:-$toolchain/node_modules/node/bin/node}
 pnpm_dir=${FRS_STANDIN_PNPM:-$toolchain/node_modules/pnpm}
+# The models build runs `npm pack`, as the official node image allows; borrow this machine's npm.
+npm_dir=${FRS_STANDIN_NPM:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")}
 image=${FRS_IMAGE:-localhost/frs:image-test}
 bah=(buildah --storage-driver vfs)
 passed=0
@@ -53,14 +55,16 @@ if ! "${bah[@]}" inspect --type image localhost/frs-standin-build:22 >/dev/null 
   "${bah[@]}" add "$c" "$cache/rootfs" / >/dev/null
   "${bah[@]}" add "$c" "$node_bin" /usr/local/bin/node >/dev/null
   "${bah[@]}" add "$c" "$pnpm_dir" /usr/local/lib/node_modules/pnpm >/dev/null
+  "${bah[@]}" add "$c" "$npm_dir" /usr/local/lib/node_modules/npm >/dev/null
   "${bah[@]}" run --isolation chroot "$c" -- ln -s ../lib/node_modules/pnpm/bin/pnpm.cjs /usr/local/bin/pnpm
+  "${bah[@]}" run --isolation chroot "$c" -- ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
   # This machine reaches the npm registry through an egress proxy with its own CA; the build stage's
   # downloads (pnpm fetch, the model tarballs) must trust the same roots the host does.
   "${bah[@]}" add "$c" /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt >/dev/null
   "${bah[@]}" config --env PATH=/usr/local/bin:/usr/bin:/bin --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     --workingdir / "$c"
   "${bah[@]}" commit --quiet "$c" localhost/frs-standin-build:22 >/dev/null
-  record $? "stand-in build base (Debian bookworm + node $("$node_bin" --version) + pnpm)"
+  record $? "stand-in build base (Debian bookworm + node $("$node_bin" --version) + pnpm + npm)"
 fi
 
 # --- stand-in Lambda base ---------------------------------------------------------------------------------
@@ -71,8 +75,10 @@ if ! "${bah[@]}" inspect --type image localhost/frs-standin-lambda:22 >/dev/null
   cp "$node_bin" "$stage/var/lang/bin/node"
   cp "$infra/image/lambda-entrypoint.mjs" "$stage/lambda-entrypoint.mjs"
   # The node binary, sharp's libvips and onnxruntime need glibc, libstdc++ and friends, as on Amazon Linux.
-  for lib in $(ldd "$node_bin" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }') /lib64/ld-linux-x86-64.so.2 \
-    /lib/x86_64-linux-gnu/libresolv.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libnss_files.so.2; do
+  # Amazon Linux ships all of glibc (onnxruntime needs librt, libdl, ... beyond what node links), so the
+  # stand-in carries this machine's whole libc6, libstdc++6 and libgcc-s1 shared libraries.
+  for lib in $(ldd "$node_bin" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }') \
+    $(dpkg -L libc6 libstdc++6 libgcc-s1 2>/dev/null | grep -E '\.so(\.[0-9]+)*$' | grep -v -E '/gconv/|/audit/'); do
     [[ -e "$lib" ]] || continue
     mkdir -p "$stage$(dirname "$lib")"
     cp -L "$lib" "$stage$lib"

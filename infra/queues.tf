@@ -17,14 +17,8 @@ resource "aws_sqs_queue" "request" {
     maxReceiveCount     = var.request_max_receive_count
   })
 
+  # Within the SQS limit of 43200 s by construction: 6 x 900 + 300 at most.
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = local.request_visibility_timeout_seconds <= 43200
-      error_message = "6 x recognizer_timeout + event_source_batching_window_seconds exceeds the SQS visibility limit of 43200 seconds."
-    }
-  }
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "request_dlq" {

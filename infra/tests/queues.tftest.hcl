@@ -200,7 +200,7 @@ run "queue_names_can_follow_the_id_convention" {
   }
 }
 
-run "rejects_a_visibility_timeout_beyond_the_sqs_limit" {
+run "longest_legal_settings_stay_within_the_sqs_visibility_limit" {
   command = plan
 
   variables {
@@ -209,10 +209,9 @@ run "rejects_a_visibility_timeout_beyond_the_sqs_limit" {
     event_source_batch_size              = 10
   }
 
-  # 6 x 900 + 300 = 5700 is fine; this run documents that the longest legal settings still plan.
   assert {
-    condition     = aws_sqs_queue.request.visibility_timeout_seconds == 5700
-    error_message = "the longest legal recognizer timeout must still plan"
+    condition     = aws_sqs_queue.request.visibility_timeout_seconds == 5700 && aws_sqs_queue.request.visibility_timeout_seconds <= 43200
+    error_message = "the longest legal recognizer timeout and window must give 5700 s, inside the 43200 s SQS limit"
   }
 }
 
