@@ -8,6 +8,7 @@ import { type AlignOptions, alignFace } from '../align/index.ts';
 import { createDetector, type DetectOptions, type Detector } from '../detect/index.ts';
 import { createEmbedder, type Embedder, type EmbedOptions } from '../embed/index.ts';
 import { decodeImage, type ImageLimits } from '../image/index.ts';
+import { ModelRunError } from '../onnx/index.ts';
 import type { Detection, Embedding, FaceChip, Logger, RgbImage } from '../types.ts';
 
 /** Options for {@link createFacePipeline}; everything but the manifest location has a default. */
@@ -133,7 +134,7 @@ export async function createFacePipeline(options: FacePipelineOptions = {}): Pro
       const faces = chips.map((chip, i): AnalyzedFace => {
         const embedding = embeddings[i];
         if (embedding === undefined)
-          throw new Error(`embedder returned ${embeddings.length} of ${chips.length}`);
+          throw new ModelRunError(`embedder returned ${embeddings.length} vectors for ${chips.length} chips`);
         return { detection: chip.detection, chip, embedding };
       });
       return {
