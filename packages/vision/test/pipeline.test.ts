@@ -42,6 +42,15 @@ describe('Function: createFacePipeline()', () => {
     expect(result.timings.decode).toBeLessThan(1);
   });
 
+  it('returns at most maxFaces chips, highest score first, when detect options are passed', async () => {
+    const image = await loadFace('other/multi-face/bbt5.jpg');
+    const all = await pipeline.detectAndAlign(image);
+    const two = await pipeline.detectAndAlign(image, { maxFaces: 2 });
+    expect(two.map((c) => c.detection)).toEqual(all.slice(0, 2).map((c) => c.detection));
+    const analysis = await pipeline.analyze(image, { maxFaces: 1 });
+    expect(analysis.faces.map((f) => f.detection)).toEqual([all[0]?.detection]);
+  });
+
   it('returns no faces when the photo has none', async () => {
     const result = await pipeline.analyze(await readFile(facePath('other/no-face/dog.jpg')));
     expect(result.faces).toEqual([]);
