@@ -150,6 +150,49 @@ rc=$?
 cat "$cache/bins.log"
 record $rc "only linux x64 onnxruntime/sharp binaries in the image"
 
+# --- a real invocation through the runtime stand-in --------------------------------------------------------
+# The detector runs its models on a real photo inside the image and sends the job to a real SQS API
+# (moto_server on loopback; chroot isolation shares the host network). The recognizer is not invoked: the
+# image carries no gallery (FRS_GALLERY is deployment data).
+shared=${FRS_SHARED_DIR:-$root/../shared}
+photo="$shared/faces/identities/Anthony_Hopkins/00.jpg"
+if [[ -f "$photo" ]] && command -v moto_server >/dev/null; then
+  log "detector invocation on a real photo -> moto SQS"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  moto_server -H 127.0.0.1 -p "$port" >"$cache/moto.log" 2>&1 &
+  moto_pid=$!
+  for _ in $(seq 1 100); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null && break
+    sleep 0.2
+  done
+  queue=$(python3 -c "
+import boto3
+sqs = boto3.client('sqs', endpoint_url='http://127.0.0.1:$port', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='x')
+print(sqs.create_queue(QueueName='frs-request')['QueueUrl'])")
+  event=$(python3 -c "
+import base64, json, sys
+body = json.dumps({'content': base64.b64encode(open(sys.argv[1], 'rb').read()).decode(), 'request_id': 'image-test-1', 'filename': '00.jpg'})
+print(json.dumps({'version': '2.0', 'rawPath': '/', 'headers': {'content-type': 'application/json'},
+  'requestContext': {'http': {'method': 'POST', 'path': '/'}}, 'body': body, 'isBase64Encoded': False}))" "$photo")
+  "${bah[@]}" run --isolation chroot --env "FRS_REQUEST_QUEUE_URL=$queue" --env AWS_REGION=eu-west-1 \
+    --env AWS_ACCESS_KEY_ID=x --env AWS_SECRET_ACCESS_KEY=x --env LOG_LEVEL=warn --env "FRS_STANDIN_EVENT=$event" \
+    "$c" -- /var/lang/bin/node /lambda-entrypoint.mjs detector/dist/handler.handler >"$cache/invoke.log" 2>&1
+  rc=$?
+  tail -c 600 "$cache/invoke.log"
+  echo
+  record $rc "detector handler runs through the runtime stand-in"
+  python3 -c "
+import boto3, json, sys
+sqs = boto3.client('sqs', endpoint_url='http://127.0.0.1:$port', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='x')
+msgs = sqs.receive_message(QueueUrl='$queue', MaxNumberOfMessages=10, WaitTimeSeconds=2).get('Messages', [])
+body = json.loads(msgs[0]['Body']) if msgs else {}
+print(f'{len(msgs)} job(s) on the request queue; request_id={body.get(\"request_id\")}; keys={sorted(body)[:8]}')
+sys.exit(0 if msgs and body.get('request_id') == 'image-test-1' else 1)"
+  record $? "the detector in the image put a job for the photo on the request queue"
+  kill "$moto_pid" 2>/dev/null
+  wait "$moto_pid" 2>/dev/null
+fi
+
 size=$("${bah[@]}" inspect --type image --format '{{.FromImage}}' "$image" >/dev/null 2>&1; "${bah[@]}" images --noheading --format '{{.Size}}' "$image" | head -1)
 base=$("${bah[@]}" images --noheading --format '{{.Size}}' localhost/frs-standin-lambda:22 | head -1)
 app_bytes=$("${bah[@]}" run --isolation chroot "$c" -- /var/lang/bin/node -e "
