@@ -3,7 +3,7 @@ import type { JsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import { decodeImage } from '@frs/vision/image';
-import { createFacePipeline } from '@frs/vision/pipeline';
+import { createFaceFinder } from '@frs/vision/pipeline';
 import type { DetectorDeps, FaceFinder } from './app.ts';
 import type { DetectorConfig } from './config.ts';
 import { encodeChipPng } from './image.ts';
@@ -23,7 +23,8 @@ export async function loadFaceFinder(options: {
   logger: JsonLogger;
 }): Promise<FaceFinder> {
   const started = performance.now();
-  const pipeline = await createFacePipeline({
+  // Only MTCNN: the embedder's chip geometry comes from the manifest, its session stays in the recognizer.
+  const pipeline = await createFaceFinder({
     manifest: await loadManifest(),
     modelsDir: options.modelsDir ?? modelsDir(),
     logger: options.logger,

@@ -2,9 +2,9 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
 import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
+import { createEmbedder } from '@frs/vision/embed';
 import { vectorCount } from '@frs/vision/gallery';
 import { defaultThreshold } from '@frs/vision/match';
-import { createFacePipeline } from '@frs/vision/pipeline';
 import type { Embedder, RecognizerDeps } from './app.ts';
 import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
@@ -47,16 +47,17 @@ export async function loadEmbedder(options: {
   logger: JsonLogger;
 }): Promise<Embedder> {
   const started = performance.now();
-  const pipeline = await createFacePipeline({
+  // Only the embedder: detection happened in the detector Lambda.
+  const embedder = await createEmbedder({
     manifest: await loadManifest(),
     modelsDir: options.modelsDir ?? modelsDir(),
     logger: options.logger,
   });
   options.logger.info('embedder loaded', {
     ms: Math.round(performance.now() - started),
-    model: pipeline.models.embedder,
+    model: embedder.modelId,
   });
-  return { modelId: pipeline.models.embedder, embed: (chips) => pipeline.embed(chips) };
+  return { modelId: embedder.modelId, embed: (chips) => embedder.embed(chips) };
 }
 
 /**

@@ -22,8 +22,10 @@ export {
   type CreateEmbedderOptions,
   createEmbedder,
   type Embedder,
+  type EmbedderSpec,
   EmbedInputError,
   type EmbedOptions,
+  embedderSpec,
 } from './embed/index.ts';
 export {
   addEmbeddings,
@@ -98,7 +100,9 @@ export {
 export {
   type Analysis,
   type AnalyzedFace,
+  createFaceFinder,
   createFacePipeline,
+  type FaceFinder,
   type FacePipeline,
   type FacePipelineOptions,
   type StageTimings,

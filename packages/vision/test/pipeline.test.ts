@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedImageFormatError } from '../src/image/index.ts';
-import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
+import { createFaceFinder, createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
 
@@ -64,5 +66,29 @@ describe('Function: createFacePipeline()', () => {
   it('throws UnsupportedImageFormatError when given SVG bytes', async () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
     await expect(pipeline.analyze(svg)).rejects.toBeInstanceOf(UnsupportedImageFormatError);
+  });
+});
+
+describe('Function: createFaceFinder()', () => {
+  it('returns the same chips as the full pipeline when only the MTCNN files exist', async () => {
+    const manifest = await testManifest();
+    // A models folder with the three MTCNN files and no embedder: the finder must not need it.
+    const dir = await mkdtemp(join(tmpdir(), 'frs-finder-'));
+    for (const entry of manifest.models.filter((m) => m.role !== 'embedder')) {
+      await symlink(join(testModelsDir(), entry.file), join(dir, entry.file));
+    }
+    const finder = await createFaceFinder({ manifest, modelsDir: dir });
+    const image = await loadFace('identities/John_Salley/01.jpg');
+    const chips = await finder.detectAndAlign(image);
+
+    const full = await createFacePipeline({ manifest, modelsDir: testModelsDir() });
+    const expected = await full.detectAndAlign(image);
+    expect(finder.chipSize).toEqual(full.chipSize);
+    expect(finder.models).toEqual(full.models);
+    expect(chips).toHaveLength(expected.length);
+    expect(Buffer.from(chips[0]?.data ?? []).equals(Buffer.from(expected[0]?.data ?? [0]))).toBe(true);
+    await expect(createFacePipeline({ manifest, modelsDir: dir })).rejects.toThrow(
+      /not built|cannot be read/,
+    );
   });
 });

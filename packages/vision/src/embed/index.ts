@@ -57,6 +57,43 @@ function pickEntry(manifest: Manifest, modelId?: string): ModelEntry {
   return entry;
 }
 
+/** What an embedder needs from its manifest entry, known before (and without) loading its session. */
+export interface EmbedderSpec {
+  entry: ModelEntry;
+  modelId: string;
+  dimension: number;
+  alignment: Alignment;
+  inputSize: readonly [number, number];
+}
+
+/**
+ * Reads an embedder's chip geometry and dimension from the manifest without loading the model, so a
+ * process that only cuts chips (the detector Lambda) never pays for the embedder's session.
+ *
+ * @example
+ * ```ts
+ * const { alignment, inputSize } = embedderSpec(await loadManifest());
+ * const chip = alignFace(image, detection, alignment); // inputSize[0] × inputSize[1]
+ * ```
+ */
+export function embedderSpec(manifest: Manifest, modelId?: string): EmbedderSpec {
+  return specOf(pickEntry(manifest, modelId));
+}
+
+function specOf(entry: ModelEntry): EmbedderSpec {
+  const prep = entry.preprocessing;
+  if (prep.size === null || prep.alignment === null) {
+    throw new ModelSignatureError(
+      `embedder ${entry.id} needs a fixed input size and an alignment in the manifest`,
+    );
+  }
+  const dimension = entry.embedding?.dimension ?? entry.outputs[0]?.shape[1];
+  if (typeof dimension !== 'number') {
+    throw new ModelSignatureError(`embedder ${entry.id} declares no embedding dimension`);
+  }
+  return { entry, modelId: entry.id, dimension, alignment: prep.alignment, inputSize: prep.size };
+}
+
 /** Writes a chip (optionally mirrored) into one sample of the input tensor. */
 function writeChip(
   chip: RgbImage,
@@ -94,26 +131,17 @@ class OnnxEmbedder implements Embedder {
   readonly #outputName: string;
 
   constructor(model: OnnxModel, maxBatch: number) {
-    const entry = model.entry;
-    const prep = entry.preprocessing;
-    if (prep.size === null || prep.alignment === null) {
-      throw new ModelSignatureError(
-        `embedder ${entry.id} needs a fixed input size and an alignment in the manifest`,
-      );
-    }
-    const output = entry.outputs[0];
-    const dimension = entry.embedding?.dimension ?? output?.shape[1];
-    if (output === undefined || typeof dimension !== 'number') {
-      throw new ModelSignatureError(`embedder ${entry.id} declares no embedding dimension`);
-    }
-    this.modelId = entry.id;
-    this.dimension = dimension;
-    this.alignment = prep.alignment;
-    this.inputSize = prep.size;
+    const spec = specOf(model.entry);
+    const output = spec.entry.outputs[0];
+    if (output === undefined) throw new ModelSignatureError(`embedder ${spec.modelId} declares no output`);
+    this.modelId = spec.modelId;
+    this.dimension = spec.dimension;
+    this.alignment = spec.alignment;
+    this.inputSize = spec.inputSize;
     this.#model = model;
-    this.#layout = tensorLayout(prep, prep.size[0], prep.size[1]);
+    this.#layout = tensorLayout(spec.entry.preprocessing, spec.inputSize[0], spec.inputSize[1]);
     this.#maxBatch = maxBatch;
-    this.#inputName = entry.inputs[0]?.name ?? 'input';
+    this.#inputName = spec.entry.inputs[0]?.name ?? 'input';
     this.#outputName = output.name;
   }
 
@@ -178,7 +206,7 @@ class OnnxEmbedder implements Embedder {
  */
 export async function createEmbedder(options: CreateEmbedderOptions): Promise<Embedder> {
   const { manifest, modelsDir, modelId, logger, maxBatch = 16, ...load } = options;
-  const entry = pickEntry(manifest, modelId);
+  const { entry } = embedderSpec(manifest, modelId);
   const model = await loadModel(entry, modelsDir, logger ? { ...load, logger } : load);
   return new OnnxEmbedder(model, maxBatch);
 }

@@ -6,7 +6,7 @@ import {
 } from '@frs/models/manifest';
 import { type AlignOptions, alignFace } from '../align/index.ts';
 import { createDetector, type DetectOptions, type Detector } from '../detect/index.ts';
-import { createEmbedder, type Embedder, type EmbedOptions } from '../embed/index.ts';
+import { createEmbedder, type Embedder, type EmbedOptions, embedderSpec } from '../embed/index.ts';
 import { decodeImage, type ImageLimits } from '../image/index.ts';
 import { ModelRunError } from '../onnx/index.ts';
 import type { Detection, Embedding, FaceChip, Logger, RgbImage } from '../types.ts';
@@ -57,10 +57,12 @@ export interface Analysis {
   timings: StageTimings;
 }
 
-/** Decode → detect → align → embed, with models loaded once. What the Lambdas and the CLI call. */
-export interface FacePipeline {
+/**
+ * Decode → detect → align: the detector half of the pipeline. It loads only MTCNN; the embedder's chip
+ * geometry comes from its manifest entry.
+ */
+export interface FaceFinder {
   readonly detector: Detector;
-  readonly embedder: Embedder;
   /** Model ids in use (`detector` joins the P/R/O-Net ids with `+`). */
   readonly models: { detector: string; embedder: string };
   /** Size of the chips `detectAndAlign` returns (the embedder's input). */
@@ -68,6 +70,11 @@ export interface FacePipeline {
   readonly alignment: Alignment;
   /** Detects faces (highest score first) and cuts the embedder's chip for each. Bytes are decoded first. */
   detectAndAlign(input: Uint8Array | RgbImage, options?: DetectOptions): Promise<FaceChip[]>;
+}
+
+/** Decode → detect → align → embed, with models loaded once. What the CLI and other services call. */
+export interface FacePipeline extends FaceFinder {
+  readonly embedder: Embedder;
   /** L2-normalised embeddings of chips from `detectAndAlign` (or any RGB images of `chipSize`). */
   embed(chips: readonly RgbImage[]): Promise<Embedding[]>;
   /** Everything for one frame, with per-stage timings. */
@@ -75,6 +82,60 @@ export interface FacePipeline {
 }
 
 const isImage = (input: Uint8Array | RgbImage): input is RgbImage => !(input instanceof Uint8Array);
+
+const toImage = (input: Uint8Array | RgbImage, limits: ImageLimits): Promise<RgbImage> =>
+  isImage(input) ? Promise.resolve(input) : decodeImage(input, limits);
+
+type Shared = Pick<
+  FacePipelineOptions,
+  'logger' | 'verifyChecksums' | 'intraOpNumThreads' | 'allowSpinning'
+> & {
+  manifest: Manifest;
+  modelsDir: string;
+};
+
+async function shared(options: FacePipelineOptions): Promise<Shared> {
+  return {
+    manifest: options.manifest ?? (await loadManifest()),
+    modelsDir: options.modelsDir ?? defaultModelsDir(),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.verifyChecksums === undefined ? {} : { verifyChecksums: options.verifyChecksums }),
+    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    ...(options.allowSpinning === undefined ? {} : { allowSpinning: options.allowSpinning }),
+  };
+}
+
+async function finderFrom(common: Shared, options: FacePipelineOptions): Promise<FaceFinder> {
+  const spec = embedderSpec(common.manifest, options.embedderId);
+  const detector = await createDetector({ ...common, defaults: options.detect ?? {} });
+  const alignOptions = options.align ?? {};
+  const limits = options.imageLimits ?? {};
+  return {
+    detector,
+    models: { detector: detector.modelIds.join('+'), embedder: spec.modelId },
+    chipSize: { width: spec.inputSize[0], height: spec.inputSize[1] },
+    alignment: spec.alignment,
+    async detectAndAlign(input, detectOptions) {
+      const image = await toImage(input, limits);
+      const detections = await detector.detect(image, detectOptions);
+      return detections.map((d) => alignFace(image, d, spec.alignment, alignOptions));
+    },
+  };
+}
+
+/**
+ * Loads MTCNN only and returns the detector half of the pipeline: chips cut for the embedder the
+ * manifest names, without loading that embedder. What the detector Lambda calls.
+ *
+ * @example
+ * ```ts
+ * const finder = await createFaceFinder({ detect: { minFaceSize: 20 } });
+ * const chips = await finder.detectAndAlign(await readFile('frame.jpg')); // finder.chipSize each
+ * ```
+ */
+export async function createFaceFinder(options: FacePipelineOptions = {}): Promise<FaceFinder> {
+  return finderFrom(await shared(options), options);
+}
 
 /**
  * Loads the detector and embedder named by the manifest and returns the face pipeline.
@@ -88,46 +149,27 @@ const isImage = (input: Uint8Array | RgbImage): input is RgbImage => !(input ins
  * ```
  */
 export async function createFacePipeline(options: FacePipelineOptions = {}): Promise<FacePipeline> {
-  const manifest = options.manifest ?? (await loadManifest());
-  const dir = options.modelsDir ?? defaultModelsDir();
-  const shared = {
-    manifest,
-    modelsDir: dir,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.verifyChecksums === undefined ? {} : { verifyChecksums: options.verifyChecksums }),
-    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-    ...(options.allowSpinning === undefined ? {} : { allowSpinning: options.allowSpinning }),
-  };
-  const [detector, embedder] = await Promise.all([
-    createDetector({ ...shared, defaults: options.detect ?? {} }),
-    createEmbedder({ ...shared, ...(options.embedderId ? { modelId: options.embedderId } : {}) }),
+  const common = await shared(options);
+  const [finder, embedder] = await Promise.all([
+    finderFrom(common, options),
+    createEmbedder({ ...common, ...(options.embedderId ? { modelId: options.embedderId } : {}) }),
   ]);
+  const { detector, alignment } = finder;
   const alignOptions = options.align ?? {};
   const embedOptions = options.embed ?? {};
   const limits = options.imageLimits ?? {};
-  const toImage = (input: Uint8Array | RgbImage) =>
-    isImage(input) ? Promise.resolve(input) : decodeImage(input, limits);
-  const align = (image: RgbImage, detections: readonly Detection[]) =>
-    detections.map((d) => alignFace(image, d, embedder.alignment, alignOptions));
 
   return {
-    detector,
+    ...finder,
     embedder,
-    models: { detector: detector.modelIds.join('+'), embedder: embedder.modelId },
-    chipSize: { width: embedder.inputSize[0], height: embedder.inputSize[1] },
-    alignment: embedder.alignment,
-    async detectAndAlign(input, detectOptions) {
-      const image = await toImage(input);
-      return align(image, await detector.detect(image, detectOptions));
-    },
     embed: (chips) => embedder.embed(chips, embedOptions),
     async analyze(input, detectOptions) {
       const t0 = performance.now();
-      const image = await toImage(input);
+      const image = await toImage(input, limits);
       const t1 = performance.now();
       const detections = await detector.detect(image, detectOptions);
       const t2 = performance.now();
-      const chips = align(image, detections);
+      const chips = detections.map((d) => alignFace(image, d, alignment, alignOptions));
       const t3 = performance.now();
       const embeddings = chips.length > 0 ? await embedder.embed(chips, embedOptions) : [];
       const t4 = performance.now();
