@@ -19,6 +19,9 @@ pnpm_dir=${FRS_STANDIN_PNPM:-$toolchain/node_modules/pnpm}
 # The models build runs `npm pack`, as the official node image allows; borrow this machine's npm.
 npm_dir=${FRS_STANDIN_NPM:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")}
 image=${FRS_IMAGE:-localhost/frs:image-test}
+# The runtime stand-in is part of the Lambda stand-in base, so its content names the base.
+runner_hash=$(sha256sum "$infra/image/lambda-entrypoint.mjs" | cut -c1-12)
+lambda_base=localhost/frs-standin-lambda:22-$runner_hash
 bah=(buildah --storage-driver vfs)
 passed=0
 failed=0
@@ -68,7 +71,7 @@ if ! "${bah[@]}" inspect --type image localhost/frs-standin-build:22 >/dev/null 
 fi
 
 # --- stand-in Lambda base ---------------------------------------------------------------------------------
-if ! "${bah[@]}" inspect --type image localhost/frs-standin-lambda:22 >/dev/null 2>&1; then
+if ! "${bah[@]}" inspect --type image "$lambda_base" >/dev/null 2>&1; then
   log "stand-in Lambda base (scratch + node + its libraries)"
   stage=$(mktemp -d)
   mkdir -p "$stage/var/lang/bin" "$stage/var/task" "$stage/tmp" "$stage/etc"
@@ -90,7 +93,7 @@ if ! "${bah[@]}" inspect --type image localhost/frs-standin-lambda:22 >/dev/null
   "${bah[@]}" add "$c" "$stage" / >/dev/null
   "${bah[@]}" config --env LAMBDA_TASK_ROOT=/var/task --env PATH=/var/lang/bin:/usr/bin:/bin \
     --workingdir /var/task --entrypoint '["/var/lang/bin/node","/lambda-entrypoint.mjs"]' "$c"
-  "${bah[@]}" commit --quiet "$c" localhost/frs-standin-lambda:22 >/dev/null
+  "${bah[@]}" commit --quiet "$c" "$lambda_base" >/dev/null
   record $? "stand-in Lambda base (scratch + node + runtime stand-in)"
   rm -rf "$stage"
 fi
@@ -99,7 +102,7 @@ fi
 log "buildah bud (this builds the models from npm tarballs inside the image)"
 build_start=$(date +%s)
 "${bah[@]}" bud --isolation chroot --layers \
-  --build-arg BUILD_IMAGE=localhost/frs-standin-build:22 --build-arg BASE_IMAGE=localhost/frs-standin-lambda:22 \
+  --build-arg BUILD_IMAGE=localhost/frs-standin-build:22 --build-arg "BASE_IMAGE=$lambda_base" \
   -f "$root/Dockerfile" -t "$image" "$root" >"$cache/bud.log" 2>&1
 rc=$?
 [[ $rc -eq 0 ]] || tail -40 "$cache/bud.log" >&2
@@ -150,14 +153,18 @@ rc=$?
 cat "$cache/bins.log"
 record $rc "only linux x64 onnxruntime/sharp binaries in the image"
 
-# --- a real invocation through the runtime stand-in --------------------------------------------------------
+# --- a real pipeline through the runtime stand-in ---------------------------------------------------------
 # The detector runs its models on a real photo inside the image and sends the job to a real SQS API
-# (moto_server on loopback; chroot isolation shares the host network). The recognizer is not invoked: the
-# image carries no gallery (FRS_GALLERY is deployment data).
+# (moto_server on loopback; chroot isolation shares the host network); the recognizer then gets that job
+# as an SQS event, matches it against a gallery enrolled on the host from other photos (mounted read-only:
+# a gallery is deployment data, not part of the image) and answers on the response queue.
 shared=${FRS_SHARED_DIR:-$root/../shared}
-photo="$shared/faces/identities/Anthony_Hopkins/00.jpg"
-if [[ -f "$photo" ]] && command -v moto_server >/dev/null; then
-  log "detector invocation on a real photo -> moto SQS"
+faces="$shared/faces/identities"
+probe="$faces/Anthony_Hopkins/00.jpg"
+if [[ -f "$probe" ]] && command -v moto_server >/dev/null; then
+  log "pipeline in the image: photo -> detector -> moto SQS -> recognizer -> response queue"
+  io=$(mktemp -d)
+  chmod 755 "$io"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   moto_server -H 127.0.0.1 -p "$port" >"$cache/moto.log" 2>&1 &
   moto_pid=$!
@@ -165,36 +172,76 @@ if [[ -f "$photo" ]] && command -v moto_server >/dev/null; then
     python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null && break
     sleep 0.2
   done
-  queue=$(python3 -c "
-import boto3
-sqs = boto3.client('sqs', endpoint_url='http://127.0.0.1:$port', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='x')
-print(sqs.create_queue(QueueName='frs-request')['QueueUrl'])")
-  event=$(python3 -c "
+  sqs_py="import boto3; sqs = boto3.client('sqs', endpoint_url='http://127.0.0.1:$port', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='x')"
+  request_queue=$(python3 -c "$sqs_py; print(sqs.create_queue(QueueName='frs-request')['QueueUrl'])")
+  response_queue=$(python3 -c "$sqs_py; print(sqs.create_queue(QueueName='frs-response')['QueueUrl'])")
+  common=(--env AWS_REGION=eu-west-1 --env AWS_ACCESS_KEY_ID=x --env AWS_SECRET_ACCESS_KEY=x --env LOG_LEVEL=warn
+    --volume "$io:/mnt/io:ro")
+
+  python3 -c "
 import base64, json, sys
 body = json.dumps({'content': base64.b64encode(open(sys.argv[1], 'rb').read()).decode(), 'request_id': 'image-test-1', 'filename': '00.jpg'})
-print(json.dumps({'version': '2.0', 'rawPath': '/', 'headers': {'content-type': 'application/json'},
-  'requestContext': {'http': {'method': 'POST', 'path': '/'}}, 'body': body, 'isBase64Encoded': False}))" "$photo")
-  "${bah[@]}" run --isolation chroot --env "FRS_REQUEST_QUEUE_URL=$queue" --env AWS_REGION=eu-west-1 \
-    --env AWS_ACCESS_KEY_ID=x --env AWS_SECRET_ACCESS_KEY=x --env LOG_LEVEL=warn --env "FRS_STANDIN_EVENT=$event" \
-    "$c" -- /var/lang/bin/node /lambda-entrypoint.mjs detector/dist/handler.handler >"$cache/invoke.log" 2>&1
+json.dump({'version': '2.0', 'rawPath': '/', 'headers': {'content-type': 'application/json'},
+  'requestContext': {'http': {'method': 'POST', 'path': '/'}}, 'body': body, 'isBase64Encoded': False}, open(sys.argv[2], 'w'))" \
+    "$probe" "$io/detector-event.json"
+  chmod 644 "$io/detector-event.json"
+  "${bah[@]}" run --isolation chroot "${common[@]}" --env "FRS_REQUEST_QUEUE_URL=$request_queue" \
+    --env FRS_STANDIN_EVENT_FILE=/mnt/io/detector-event.json \
+    "$c" -- /var/lang/bin/node /lambda-entrypoint.mjs detector/dist/handler.handler >"$cache/invoke-detector.log" 2>&1
+  [[ $? -eq 0 ]] && grep -q '"handler".*"statusCode":20[0-9]' "$cache/invoke-detector.log"
   rc=$?
-  tail -c 600 "$cache/invoke.log"
-  echo
-  record $rc "detector handler runs through the runtime stand-in"
+  grep '"handler"' "$cache/invoke-detector.log" || tail -c 800 "$cache/invoke-detector.log"
+  record $rc "detector handler answers 2xx for a real photo through the runtime stand-in"
+
   python3 -c "
-import boto3, json, sys
-sqs = boto3.client('sqs', endpoint_url='http://127.0.0.1:$port', region_name='eu-west-1', aws_access_key_id='x', aws_secret_access_key='x')
-msgs = sqs.receive_message(QueueUrl='$queue', MaxNumberOfMessages=10, WaitTimeSeconds=2).get('Messages', [])
-body = json.loads(msgs[0]['Body']) if msgs else {}
-print(f'{len(msgs)} job(s) on the request queue; request_id={body.get(\"request_id\")}; keys={sorted(body)[:8]}')
-sys.exit(0 if msgs and body.get('request_id') == 'image-test-1' else 1)"
-  record $? "the detector in the image put a job for the photo on the request queue"
+$sqs_py
+import json, sys
+msgs = sqs.receive_message(QueueUrl='$request_queue', MaxNumberOfMessages=10, WaitTimeSeconds=2, AttributeNames=['All']).get('Messages', [])
+if not msgs or json.loads(msgs[0]['Body']).get('request_id') != 'image-test-1':
+    sys.exit(1)
+records = [{'messageId': m['MessageId'], 'receiptHandle': m['ReceiptHandle'], 'body': m['Body'], 'attributes': m.get('Attributes', {}),
+            'messageAttributes': {}, 'md5OfBody': m['MD5OfBody'], 'eventSource': 'aws:sqs',
+            'eventSourceARN': 'arn:aws:sqs:eu-west-1:123456789012:frs-request', 'awsRegion': 'eu-west-1'} for m in msgs]
+json.dump({'Records': records}, open('$io/recognizer-event.json', 'w'))
+print(f'{len(msgs)} job(s) on the request queue for image-test-1')"
+  rc=$?
+  record $rc "the detector in the image put a job for the photo on the request queue"
+
+  enroll=$(mktemp -d)
+  for person in Anthony_Hopkins John_Salley John_Savage; do
+    mkdir -p "$enroll/$person"
+    for f in "$faces/$person"/*.jpg; do [[ "$f" == "$probe" ]] || ln -s "$f" "$enroll/$person/"; done
+  done
+  if [[ $rc -ne 0 ]]; then
+    record 1 "recognizer not run: no job reached the request queue"
+  elif (cd "$root" && PATH="$toolchain/node_modules/.bin:$PATH" node --conditions=@frs/source \
+    packages/cli/src/main.ts enroll "$enroll" --gallery "$io/gallery.json") >"$cache/enroll.log" 2>&1; then
+    chmod 644 "$io"/*.json
+    "${bah[@]}" run --isolation chroot "${common[@]}" --env "FRS_RESPONSE_QUEUE_URL=$response_queue" \
+      --env FRS_GALLERY=/mnt/io/gallery.json --env FRS_STANDIN_EVENT_FILE=/mnt/io/recognizer-event.json \
+      "$c" -- /var/lang/bin/node /lambda-entrypoint.mjs recognizer/dist/handler.handler >"$cache/invoke-recognizer.log" 2>&1
+    rc=$?
+    grep '"handler"' "$cache/invoke-recognizer.log" || tail -c 800 "$cache/invoke-recognizer.log"
+    record $rc "recognizer handler processes the SQS batch through the runtime stand-in"
+    python3 -c "
+$sqs_py
+import json, sys
+msgs = sqs.receive_message(QueueUrl='$response_queue', MaxNumberOfMessages=10, WaitTimeSeconds=2).get('Messages', [])
+text = msgs[0]['Body'] if msgs else ''
+print(text[:400])
+sys.exit(0 if 'image-test-1' in text and 'Anthony_Hopkins' in text else 1)"
+    record $? "the recognizer in the image answered with Anthony_Hopkins on the response queue"
+  else
+    tail -5 "$cache/enroll.log" >&2
+    record 1 "enroll a gallery on the host for the recognizer (pnpm models first)"
+  fi
   kill "$moto_pid" 2>/dev/null
   wait "$moto_pid" 2>/dev/null
+  rm -rf "$io" "$enroll"
 fi
 
 size=$("${bah[@]}" inspect --type image --format '{{.FromImage}}' "$image" >/dev/null 2>&1; "${bah[@]}" images --noheading --format '{{.Size}}' "$image" | head -1)
-base=$("${bah[@]}" images --noheading --format '{{.Size}}' localhost/frs-standin-lambda:22 | head -1)
+base=$("${bah[@]}" images --noheading --format '{{.Size}}' "$lambda_base" | head -1)
 app_bytes=$("${bah[@]}" run --isolation chroot "$c" -- /var/lang/bin/node -e "
   const { readdirSync, lstatSync } = require('node:fs');
   let n = 0; const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = d + '/' + e.name; if (e.isDirectory()) walk(p); else n += lstatSync(p).size; } };

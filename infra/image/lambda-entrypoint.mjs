@@ -1,8 +1,9 @@
 // Stand-in for the Lambda runtime interface client, used only by infra/image-test.sh because the real
 // base image cannot be pulled there. It resolves the handler string the way the Node.js runtime does (module
 // path relative to LAMBDA_TASK_ROOT, the last dot separates the export, .js/.mjs/.cjs tried in turn),
-// invokes it once with the event in FRS_STANDIN_EVENT, and prints the result as one JSON line.
-import { existsSync } from 'node:fs';
+// invokes it once with the event in FRS_STANDIN_EVENT_FILE (or FRS_STANDIN_EVENT), and prints the result
+// as one JSON line.
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const handlerString = process.argv[2] ?? process.env._HANDLER;
@@ -25,7 +26,11 @@ if (typeof fn !== 'function') {
   console.error(`Runtime.HandlerNotFound: ${handlerString} is not a function`);
   process.exit(1);
 }
-const event = JSON.parse(process.env.FRS_STANDIN_EVENT ?? '{}');
+const event = JSON.parse(
+  process.env.FRS_STANDIN_EVENT_FILE
+    ? readFileSync(process.env.FRS_STANDIN_EVENT_FILE, 'utf8')
+    : (process.env.FRS_STANDIN_EVENT ?? '{}'),
+);
 const deadline = Date.now() + 60_000;
 const context = {
   awsRequestId: 'standin-request',
