@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const handlerString = process.argv[2] ?? process.env._HANDLER;
-if (!handlerString || !handlerString.includes('.')) {
+if (!handlerString?.includes('.')) {
   console.error(`usage: lambda-entrypoint.mjs <module/path.export> (got ${handlerString})`);
   process.exit(2);
 }
