@@ -82,3 +82,8 @@ output "event_source_mapping_uuid" {
   description = "UUID of the request queue -> recognizer event source mapping (null until deploy_functions is true)."
   value       = one(aws_lambda_event_source_mapping.requests[*].uuid)
 }
+
+output "github_release_role_arn" {
+  description = "Role for release.yml's role-to-assume (AWS_RELEASE_ROLE_ARN); null without github_repository."
+  value       = one(aws_iam_role.github_release[*].arn)
+}

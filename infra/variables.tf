@@ -545,3 +545,29 @@ variable "dlq_message_retention_seconds" {
     error_message = "dlq_message_retention_seconds must be between 60 and 1209600 (14 days)."
   }
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# CI
+# ---------------------------------------------------------------------------------------------------------
+
+variable "github_repository" {
+  type        = string
+  description = "\"owner/name\" of the GitHub repository whose release workflow may push images through OIDC; null creates no CI role."
+  default     = null
+
+  validation {
+    condition     = var.github_repository == null || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must look like owner/name."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  type        = string
+  description = "ARN of an existing token.actions.githubusercontent.com OIDC provider (an account holds only one); null creates it."
+  default     = null
+
+  validation {
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+}

@@ -215,3 +215,75 @@ run "lambda_may_pull_only_for_this_stacks_functions" {
     error_message = "Lambda needs only pull actions"
   }
 }
+
+run "no_ci_role_without_a_github_repository" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role.github_release) == 0 && length(aws_iam_openid_connect_provider.github) == 0
+    error_message = "the CI role is opt-in"
+  }
+}
+
+run "ci_role_may_push_only_to_this_repository" {
+  command = apply
+
+  variables {
+    github_repository = "acme/frs"
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.github_release[0].statement[0].actions == toset(["ecr:GetAuthorizationToken"])
+    error_message = "the only unscoped action must be ECR login"
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.github_release[0].statement[1].resources == toset(["arn:aws:ecr:eu-west-1:123456789012:repository/frs"])
+    error_message = "pushes must be limited to this repository"
+  }
+
+  assert {
+    condition     = !contains(data.aws_iam_policy_document.github_release[0].statement[1].actions, "ecr:BatchDeleteImage")
+    error_message = "the release may never delete images"
+  }
+
+  assert {
+    condition = (tolist(one([for c in data.aws_iam_policy_document.github_release_assume[0].statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:sub"]).values)
+    == tolist(["repo:acme/frs:ref:refs/heads/main", "repo:acme/frs:ref:refs/tags/detector@*", "repo:acme/frs:ref:refs/tags/recognizer@*"]))
+    error_message = "only main and version tags of this repository may assume the role"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1
+    error_message = "the GitHub OIDC provider is created when none is given"
+  }
+}
+
+run "an_existing_oidc_provider_is_reused" {
+  command = apply
+
+  variables {
+    github_repository        = "acme/frs"
+    github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0
+    error_message = "an account holds one GitHub provider; reuse it"
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.github_release_assume[0].statement[0].principals).identifiers == toset(["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"])
+    error_message = "the trust must name the given provider"
+  }
+}
+
+run "rejects_a_malformed_github_repository" {
+  command = plan
+
+  variables {
+    github_repository = "not a repo"
+  }
+
+  expect_failures = [var.github_repository]
+}

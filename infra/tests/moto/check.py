@@ -123,6 +123,37 @@ check(
     },
     sorted(recognizer_grants),
 )
+release_role = out["github_release_role_arn"].split("/")[-1]
+repository_arn = out["repository_arn"]
+release_grants = grants(role_statements(release_role))
+check(
+    "CI release role: ECR login + push/tag this repository only",
+    release_grants
+    == {("ecr:GetAuthorizationToken", "*")}
+    | {
+        (f"ecr:{a}", repository_arn)
+        for a in (
+            "BatchCheckLayerAvailability",
+            "BatchGetImage",
+            "CompleteLayerUpload",
+            "DescribeImages",
+            "InitiateLayerUpload",
+            "PutImage",
+            "UploadLayerPart",
+        )
+    },
+    sorted(release_grants),
+)
+release_trust = iam.get_role(RoleName=release_role)["Role"]["AssumeRolePolicyDocument"]
+if isinstance(release_trust, str):
+    release_trust = json.loads(release_trust)
+check(
+    "CI release role trusts GitHub OIDC only",
+    [st["Principal"] for st in release_trust["Statement"]]
+    == [{"Federated": f"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}],
+    release_trust,
+)
+
 for role in (detector, recognizer):
     attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
     check(f"{role} has no managed policies", attached == [], attached)

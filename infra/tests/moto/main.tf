@@ -60,7 +60,8 @@ module "frs" {
     allow_origins = ["https://example.test"]
   }
 
-  ecr_force_delete = true
+  ecr_force_delete  = true
+  github_repository = "acme/frs"
 
   # moto 5.2 silently drops RedriveAllowPolicy, so the provider would wait forever for it to appear; the
   # mocked tests cover the policy instead.
