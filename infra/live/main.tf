@@ -30,4 +30,7 @@ module "frs" {
   allow_public_function_url       = var.allow_public_function_url
   function_url_invoker_arns       = var.function_url_invoker_arns
   function_url_cors               = var.function_url_cors
+
+  github_repository        = var.github_repository
+  github_oidc_provider_arn = var.github_oidc_provider_arn
 }

@@ -17,3 +17,8 @@ output "repository_url" {
   description = "ECR repository to push the image to."
   value       = module.frs.repository_url
 }
+
+output "github_release_role_arn" {
+  description = "Set as the AWS_RELEASE_ROLE_ARN repository variable."
+  value       = module.frs.github_release_role_arn
+}

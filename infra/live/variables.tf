@@ -106,3 +106,15 @@ variable "function_url_cors" {
   description = "CORS of the Function URL; null disables it."
   default     = null
 }
+
+variable "github_repository" {
+  type        = string
+  description = "\"owner/name\" whose release workflow may push images through OIDC; null creates no CI role."
+  default     = null
+}
+
+variable "github_oidc_provider_arn" {
+  type        = string
+  description = "Existing GitHub OIDC provider ARN; null creates one."
+  default     = null
+}
