@@ -101,7 +101,10 @@ fi
 # --- the image --------------------------------------------------------------------------------------------
 log "buildah bud (this builds the models from npm tarballs inside the image)"
 build_start=$(date +%s)
-"${bah[@]}" bud --isolation chroot --layers \
+# FRS_IMAGE_NO_CACHE=1 measures a cold build (every step, including the model conversion, re-runs).
+cache_args=(--layers)
+[[ -z "${FRS_IMAGE_NO_CACHE:-}" ]] || cache_args=(--no-cache)
+"${bah[@]}" bud --isolation chroot "${cache_args[@]}" \
   --build-arg BUILD_IMAGE=localhost/frs-standin-build:22 --build-arg "BASE_IMAGE=$lambda_base" \
   -f "$root/Dockerfile" -t "$image" "$root" >"$cache/bud.log" 2>&1
 rc=$?
