@@ -505,8 +505,8 @@ variable "response_receive_wait_time_seconds" {
 
 variable "response_max_receive_count" {
   type        = number
-  description = "Receives of a result before it moves to the response DLQ. Shared polling means a result is received by several clients before its owner sees it, so this is higher than for requests."
-  default     = 50
+  description = "Receives of a result before it moves to the response DLQ. Every polling client that receives someone else's result counts, so with N cameras a result can be received about N times before its owner gets it; the SQS maximum (1000) keeps a busy fleet from dead-lettering results, and unclaimed results expire with the retention period instead."
+  default     = 1000
   nullable    = false
 
   validation {

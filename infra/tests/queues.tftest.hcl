@@ -224,3 +224,12 @@ run "rejects_invalid_queue_names" {
 
   expect_failures = [var.request_queue_name]
 }
+
+run "response_queue_tolerates_a_fleet_of_pollers" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.response.redrive_policy).maxReceiveCount == 1000
+    error_message = "Other clients' receives count towards the response queue's redrive: its default maxReceiveCount must be the SQS maximum."
+  }
+}
