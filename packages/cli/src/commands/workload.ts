@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { positiveNumber } from '../args.ts';
 import { type Command, UsageError } from '../command.ts';
 import { listImages } from '../util/images.ts';
 import { isLoopback, sqsClientFor } from '../util/sqs.ts';
