@@ -77,13 +77,9 @@ export const workload: Command = {
     const dir = positionals[0];
     if (!dir) throw new UsageError('an image folder is required');
     if (!values.url || !values['queue-url']) throw new UsageError('--url and --queue-url are required');
-    const requests = Number(values.requests);
-    const rate = Number(values.rate);
-    const timeout = Number(values.timeout);
-    if (!Number.isInteger(requests) || requests < 1)
-      throw new UsageError('--requests must be a positive integer');
-    if (!(rate > 0)) throw new UsageError('--rate must be a positive number');
-    if (!(timeout > 0)) throw new UsageError('--timeout must be a positive number');
+    const requests = positiveNumber('--requests', values.requests, true);
+    const rate = positiveNumber('--rate', values.rate);
+    const timeout = positiveNumber('--timeout', values.timeout);
 
     const images = await listImages(dir);
     if (images.length === 0) throw new UsageError(`no .jpg, .png or .webp images below ${dir}`);
