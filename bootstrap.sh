@@ -47,7 +47,18 @@ run_tests() {
   local results=.test-results
   rm -rf "$results" packages/*/.test-results models/.test-results
   mkdir -p "$results"
-  local status=0
+  local status=0 check
+  # Lint and types are part of the suite: a Biome or tsc error fails the run like a failing test.
+  for check in lint typecheck; do
+    log "pnpm $check"
+    if pnpm run "$check" >"$results/$check.log" 2>&1; then
+      echo "PASS $check" >>"$results/checks.log"
+    else
+      tail -40 "$results/$check.log" >&2
+      echo "FAIL $check" >>"$results/checks.log"
+      status=1
+    fi
+  done
   log "running vitest suites"
   FRS_TEST_JSON=1 pnpm exec turbo run test --concurrency=1 --continue --output-logs=full || status=1
   if [[ -f infra/test.sh ]]; then
@@ -58,7 +69,7 @@ run_tests() {
       log "terraform is not on PATH: infrastructure checks skipped (CI has it)"
     fi
   fi
-  node scripts/test-summary.ts "$results/infra.log" || status=1
+  node scripts/test-summary.ts "$results/checks.log" "$results/infra.log" || status=1
   return $status
 }
 

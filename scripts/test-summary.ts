@@ -35,7 +35,18 @@ for (const root of roots) {
   rows.push(`${root}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
 
-const infraLog = process.argv[2];
+// The lint/typecheck checks write one `PASS name` / `FAIL name` line each.
+const checksLog = process.argv[2];
+if (checksLog && existsSync(checksLog)) {
+  for (const line of readFileSync(checksLog, 'utf8').trim().split('\n')) {
+    const [verdict, name] = line.split(' ');
+    if (verdict === 'PASS') passed += 1;
+    else failed += 1;
+    rows.push(`${name ?? line}: ${verdict === 'PASS' ? 'passed' : 'failed'}`);
+  }
+}
+
+const infraLog = process.argv[3];
 if (infraLog && existsSync(infraLog)) {
   const lines = readFileSync(infraLog, 'utf8').trim().split('\n');
   const last = lines.at(-1) ?? '';
