@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createJsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
-import type { RecognitionResult } from '@frs/contracts/result';
+import { type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
 import { buildJob } from '@frs/detector/app';
 import { DEFAULT_MAX_FACES } from '@frs/detector/config';
 import { loadFaceFinder } from '@frs/detector/deps';
@@ -16,6 +16,7 @@ import { decodeImage } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
 import { type Command, UsageError } from '../command.ts';
+import { drawFaces } from '../draw.ts';
 import { createProgress } from '../progress.ts';
 
 const usage = `Usage: frs recognize <image…> --gallery <file> [options]
@@ -28,6 +29,8 @@ Options:
   --threshold <cos>     match threshold (default: the embedder's calibrated default)
   --min-face-size <px>  smallest face the detector looks for (default 20)
   --json                one JSON result per line (default: a readable line per image)
+  --draw <dir>          also write <dir>/<image>.png with a labelled box per face (green: known person,
+                        orange: unknown)
   -h, --help            this text`;
 
 export const recognize: Command = {
@@ -43,6 +46,7 @@ export const recognize: Command = {
         threshold: { type: 'string' },
         'min-face-size': { type: 'string', default: '20' },
         json: { type: 'boolean', default: false },
+        draw: { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('at least one image is required');
@@ -86,6 +90,15 @@ export const recognize: Command = {
         const job = await buildJob(detectorDeps, { request_id: basename(file), filename: file }, bytes);
         const result = await recognizeJob(recognizerDeps, job);
         console.log(values.json ? JSON.stringify(result) : describe(file, result));
+        if (values.draw !== undefined) {
+          const faces = result.faces.map((f) => ({
+            box: f.box,
+            label: `${f.name} ${f.similarity.toFixed(2)}`,
+            known: f.name !== UNKNOWN,
+          }));
+          await mkdir(values.draw, { recursive: true });
+          await writeFile(join(values.draw, `${parse(file).name}.png`), await drawFaces(bytes, faces));
+        }
       } catch (error) {
         failures++;
         const reason = error instanceof Error ? error.message : String(error);
