@@ -23,15 +23,11 @@ const escapeXml = (text: string): string =>
  * ```
  */
 export async function drawFaces(image: Uint8Array, faces: readonly DrawnFace[]): Promise<Buffer> {
-  const upright = sharp(image).rotate();
-  const { width = 0, height = 0 } = await upright
-    .clone()
-    .metadata()
-    .then(async (m) => {
-      // metadata() reports the stored orientation; the upright size swaps for 90° rotations.
-      const swap = (m.orientation ?? 1) >= 5;
-      return swap ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
-    });
+  const meta = await sharp(image).metadata();
+  // metadata() describes the stored image; the upright one is transposed for EXIF orientations 5–8.
+  const swap = (meta.orientation ?? 1) >= 5;
+  const width = (swap ? meta.height : meta.width) ?? 0;
+  const height = (swap ? meta.width : meta.height) ?? 0;
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));
   const font = Math.max(12, Math.round(Math.min(width, height) / 30));
   const shapes = faces.map(({ box, label, known }) => {
@@ -44,7 +40,8 @@ export async function drawFaces(image: Uint8Array, faces: readonly DrawnFace[]):
     ].join('');
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
-  return upright
+  return sharp(image)
+    .rotate()
     .composite([{ input: Buffer.from(svg), left: 0, top: 0 }])
     .png()
     .toBuffer();
