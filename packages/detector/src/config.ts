@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
 
@@ -16,7 +17,7 @@ export const DetectorEnv = z.object({
   FRS_MODELS_DIR: z.string().min(1).optional(),
   // The Function URL refuses larger payloads itself; the check here keeps the local stack honest.
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
-  FRS_MAX_PIXELS: positiveInt.default(40_000_000),
+  FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
   FRS_MIN_FACE_SIZE: positiveInt.default(20),
   FRS_MAX_FACES: positiveInt.optional(),
   LOG_LEVEL: z.string().optional(),

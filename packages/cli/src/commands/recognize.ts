@@ -12,7 +12,7 @@ import { recognizeJob } from '@frs/recognizer/app';
 import { decodeChipPng } from '@frs/recognizer/chip';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { galleryMatcher, loadGalleryFrom } from '@frs/recognizer/gallery';
-import { decodeImage } from '@frs/vision/image';
+import { DEFAULT_MAX_PIXELS, decodeImage } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
 import { type Command, UsageError } from '../command.ts';
@@ -70,7 +70,11 @@ export const recognize: Command = {
     );
     const embedder = memoise(() => loadEmbedder({ modelsDir: process.env.FRS_MODELS_DIR, logger: log }));
     const detectorDeps = {
-      config: { maxBodyBytes: Number.POSITIVE_INFINITY, maxPixels: 40_000_000, maxFaces: DEFAULT_MAX_FACES },
+      config: {
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+        maxPixels: DEFAULT_MAX_PIXELS,
+        maxFaces: DEFAULT_MAX_FACES,
+      },
       logger: log,
       decodeImage,
       faceFinder,
