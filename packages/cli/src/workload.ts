@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Camera } from './camera.ts';
-import { summarize } from './util/stats.ts';
+import { type Summary, summarize } from './util/stats.ts';
 
 export interface WorkloadOptions {
   url: string;
@@ -45,8 +45,8 @@ export interface WorkloadReport {
   wrong: number;
   unjudged: number;
   durationMs: number;
-  latencyMs: { n: number; p50: number; p95: number; p99: number };
-  httpMs: { n: number; p50: number; p95: number; p99: number };
+  latencyMs: Summary;
+  httpMs: Summary;
   records: RequestRecord[];
 }
 

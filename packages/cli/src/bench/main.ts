@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { Camera } from '../camera.ts';
 import { listImages } from '../util/images.ts';
 import { sqsClientFor } from '../util/sqs.ts';
-import { summarize } from '../util/stats.ts';
+import { percentile, summarize } from '../util/stats.ts';
 import { runWorkload } from '../workload.ts';
 import { oneFaceFrame } from './frames.ts';
 
@@ -310,7 +310,6 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const rss = samples.map((s) => s.rssMiB);
     const third = Math.max(1, Math.floor(rss.length / 3));
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
     report.soak = {
       seconds: soakSeconds,
       rate: soakRate,
@@ -319,8 +318,8 @@ async function main(): Promise<void> {
       lost: soak.requests - soak.answered,
       failures: soak.failures,
       latencyMs: soak.latencyMs,
-      rssMiBFirstThirdMedian: median(rss.slice(0, third)),
-      rssMiBLastThirdMedian: median(rss.slice(-third)),
+      rssMiBFirstThirdMedian: percentile(rss.slice(0, third), 50),
+      rssMiBLastThirdMedian: percentile(rss.slice(-third), 50),
       rssMiBMax: Math.max(...rss),
       rssSamples: samples,
     };

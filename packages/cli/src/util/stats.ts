@@ -6,8 +6,16 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
+/** Size, median, p95 and p99 of a sample. */
+export interface Summary {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
 /** Median, p95 and p99 of a sample, rounded to 0.1. */
-export function summarize(values: readonly number[]): { n: number; p50: number; p95: number; p99: number } {
+export function summarize(values: readonly number[]): Summary {
   const round = (v: number) => Math.round(v * 10) / 10;
   return {
     n: values.length,
