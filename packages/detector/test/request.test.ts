@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RequestRejectedError } from '../src/errors.ts';
 import { decodeBase64Content, readRequest } from '../src/request.ts';
@@ -28,8 +29,16 @@ describe('Function: decodeBase64Content()', () => {
     }
   });
 
+  it('returns the bytes without overflowing the stack when the content is 6 MB of base64', () => {
+    const bytes = randomBytes(4_600_000);
+    for (const text of [bytes.toString('base64'), bytes.toString('base64url')]) {
+      expect(text.length).toBeGreaterThan(6_000_000);
+      expect(Buffer.from(decodeBase64Content(text)).equals(bytes)).toBe(true);
+    }
+  });
+
   it('throws invalid_base64 when given characters outside the alphabet or an impossible length', () => {
-    for (const text of ['not base64!', 'abcde', '****']) {
+    for (const text of ['not base64!', 'abcde', '****', 'aGk=aGk=', 'aG=', 'aGk==', '+/-_', 'aGk-=', '=']) {
       expect(rejection(() => decodeBase64Content(text)).code).toBe('invalid_base64');
     }
   });
