@@ -86,6 +86,12 @@ describe.skipIf(skip !== undefined)('Function: startLocalStack() console in Chro
     expect(dialogs).toEqual([]);
   });
 
+  it('shows the clear error of the API on the People view when no enroller is configured', async () => {
+    await page.goto(`${stack.consoleUrl}#people`);
+    await expect.poll(() => page.locator('#people-error').textContent()).toContain('not_configured');
+    await page.screenshot({ path: join(SHOTS, 'people.png'), fullPage: true });
+  });
+
   it('lists the queues with their depths on the Health view', async () => {
     await page.goto(`${stack.consoleUrl}#health`);
     await page.waitForSelector('#queues tr[data-role="response DLQ"]');
