@@ -73,11 +73,21 @@ run_tests() {
   return $status
 }
 
+# The console's browser tests drive Debian's chromium through playwright-core (which downloads no browser).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return 0; fi
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's chromium for the console's browser tests"
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2; then return 0; fi
+  fi
+  log "chromium is not installed and cannot be installed here (needs root and apt-get): the console's browser tests will be skipped"
+}
+
 cmd="${1:-}"
 case "$cmd" in
   setup) ensure_toolchain; install_deps ;;
   start) ensure_toolchain; install_deps; shift; exec node --disable-warning=ExperimentalWarning --conditions=@frs/source packages/local/src/main.ts "$@" ;;
   # The test suite also covers the optional 512-d embedder, so it builds every model.
-  test) ensure_toolchain; export FRS_MODELS=all; install_deps; run_tests ;;
+  test) ensure_toolchain; export FRS_MODELS=all; install_deps; ensure_chromium; run_tests ;;
   *) echo "usage: bash bootstrap.sh start|test|setup" >&2; exit 2 ;;
 esac

@@ -54,7 +54,22 @@ export class ResultTimeoutError extends Error {
   override name = 'ResultTimeoutError';
 }
 
-async function signedInit(url: URL, body: string, region: string): Promise<RequestInit> {
+/**
+ * SigV4-signed fetch options for a Function URL whose auth type is `AWS_IAM`, with the default AWS
+ * credential chain (the operator's profile, SSO session or role).
+ *
+ * @example
+ * ```ts
+ * const init = await signedInit(new URL(url), body, 'eu-west-1');
+ * await fetch(url, init);
+ * ```
+ */
+export async function signedInit(
+  url: URL,
+  body: string | undefined,
+  region: string,
+  method: 'GET' | 'POST' | 'DELETE' = 'POST',
+): Promise<RequestInit & { headers: Record<string, string> }> {
   const signer = new SignatureV4({
     service: 'lambda',
     region,
@@ -62,15 +77,15 @@ async function signedInit(url: URL, body: string, region: string): Promise<Reque
     sha256: Hash.bind(null, 'sha256'),
   });
   const signed = await signer.sign({
-    method: 'POST',
+    method,
     protocol: url.protocol,
     hostname: url.hostname,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
+    headers: { host: url.host, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body }),
   });
-  return { method: 'POST', headers: signed.headers, body };
+  return { method, headers: signed.headers, ...(body === undefined ? {} : { body }) };
 }
 
 /**

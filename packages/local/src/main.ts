@@ -5,6 +5,7 @@ import { startLocalStack } from './stack.ts';
 const Env = z.object({
   FRS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   FRS_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(9324),
+  FRS_CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   FRS_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, - and _ only')
@@ -31,6 +32,7 @@ const stack = await startLocalStack({
   logger,
   port: env.FRS_PORT,
   sqsPort: env.FRS_SQS_PORT,
+  consolePort: env.FRS_CONSOLE_PORT,
   prefix: env.FRS_QUEUE_PREFIX,
   gallery: env.FRS_GALLERY,
   matchThreshold: env.FRS_MATCH_THRESHOLD,
@@ -51,7 +53,7 @@ const stack = await startLocalStack({
 });
 
 console.log(
-  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}`,
+  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
 );
 
 let stopping = false;

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { startConsole } from '@frs/console/server';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { createHandler as createDetectorHandler } from '@frs/detector/app';
 import { parseDetectorConfig } from '@frs/detector/config';
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   batchingWindowSeconds?: number;
   /** Long-poll wait of the recognizer's poller (default 2 s, which bounds how long a stop takes). */
   waitTimeSeconds?: number;
+  /** Web console port (`FRS_CONSOLE_PORT`, 8082 under `pnpm start`; 0 = any free port; unset = no console). */
+  consolePort?: number | undefined;
   /** Lets tests put faults around the real recognizer (a crash mid-batch, say). */
   wrapRecognizer?: (handler: SqsHandler) => SqsHandler;
 }
@@ -48,6 +51,8 @@ export interface LocalStack {
   requestDlqUrl: string;
   responseQueueUrl: string;
   responseDlqUrl: string;
+  /** The web console, when `consolePort` was given. */
+  consoleUrl?: string;
   /** Human-readable gallery description for the ready line. */
   galleryNote: string;
   /** The event source mapping; stop and start it to simulate a recognizer outage. */
@@ -151,6 +156,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     recognizer.start();
     cleanups.push(() => recognizer.stop());
 
+    let consoleUrl: string | undefined;
+    if (options.consolePort !== undefined) {
+      const web = await startConsole({
+        detectorUrl: fn.url,
+        responseQueueUrl: queues.responseQueueUrl,
+        requestQueueUrl: queues.requestQueueUrl,
+        sqs,
+        port: options.consolePort,
+        logger: logger.child({ service: 'frs-console' }),
+      });
+      cleanups.push(() => web.close());
+      consoleUrl = web.url;
+    }
+
     const stop = async (): Promise<void> => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     };
@@ -161,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestDlqUrl: queues.requestDlqUrl,
       responseQueueUrl: queues.responseQueueUrl,
       responseDlqUrl: queues.responseDlqUrl,
+      ...(consoleUrl === undefined ? {} : { consoleUrl }),
       galleryNote,
       recognizer,
       queues,

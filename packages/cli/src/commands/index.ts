@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { consoleCommand } from './console.ts';
 import { enroll } from './enroll.ts';
 import { evalCommand } from './eval.ts';
 import { recognize } from './recognize.ts';
@@ -6,4 +7,4 @@ import { send } from './send.ts';
 import { workload } from './workload.ts';
 
 /** Every sub-command, in the order `frs --help` lists them. */
-export const commands: readonly Command[] = [enroll, recognize, send, evalCommand, workload];
+export const commands: readonly Command[] = [enroll, recognize, send, evalCommand, workload, consoleCommand];
