@@ -19,6 +19,9 @@ export const ErrorCode = z.enum([
   'not_an_image',
   'truncated_image',
   'method_not_allowed',
+  'no_face',
+  'not_found',
+  'conflict',
   'internal_error',
 ]);
 
@@ -43,11 +46,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   not_an_image: 415,
   truncated_image: 422,
   method_not_allowed: 405,
+  no_face: 422,
+  not_found: 404,
+  conflict: 409,
   internal_error: 500,
 };
 
 /**
- * JSON body of every non-200 detector answer. `message` is written for the camera operator and never
+ * JSON body of every non-2xx detector and enroller answer. `message` is written for the camera operator and never
  * contains internals (stack traces, paths, AWS errors).
  *
  * @example
@@ -60,7 +66,7 @@ export const ErrorBody = z
     request_id: z.string().optional(),
     error: z.object({ code: ErrorCode, message: z.string() }),
   })
-  .describe('FRS detector error response');
+  .describe('FRS detector and enroller error response');
 
 /** A parsed {@link ErrorBody}. */
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnrolRequest, EnrolResponse, PeopleList, PersonDetail } from './enrol.ts';
 import { ErrorBody } from './errors.ts';
 import { RecognitionJob } from './job.ts';
 import { DetectorAccepted, RecognitionRequest } from './request.ts';
@@ -18,6 +19,10 @@ export const MESSAGE_SCHEMAS = {
   error: ErrorBody,
   job: RecognitionJob,
   result: RecognitionResult,
+  'enrol-request': EnrolRequest,
+  'enrol-response': EnrolResponse,
+  people: PeopleList,
+  person: PersonDetail,
 } as const;
 
 /**
@@ -37,6 +42,10 @@ export function messageJsonSchemas(): Record<keyof typeof MESSAGE_SCHEMAS, Recor
     error: z.toJSONSchema(ErrorBody),
     job: z.toJSONSchema(RecognitionJob),
     result: z.toJSONSchema(RecognitionResult),
+    'enrol-request': z.toJSONSchema(EnrolRequest, { io: 'input' }),
+    'enrol-response': z.toJSONSchema(EnrolResponse),
+    people: z.toJSONSchema(PeopleList),
+    person: z.toJSONSchema(PersonDetail),
   };
 }
 
