@@ -29,7 +29,7 @@ export interface RecognizerDeps {
   logger: JsonLogger;
   /** Memoised: the model loads once per container. */
   embedder(): Promise<Embedder>;
-  /** Memoised: the gallery loads once per container. */
+  /** The current gallery's matcher: read once per container, then refreshed between jobs when it changes. */
   matcher(): Promise<FaceMatcher>;
   decodeChip(png: Uint8Array): Promise<RgbImage>;
   /** Puts one result body on the response queue. */

@@ -12,8 +12,13 @@ import { RecognizerConfigError } from './errors.ts';
 export const RecognizerEnv = z.object({
   FRS_RESPONSE_QUEUE_URL: z.url({ error: 'FRS_RESPONSE_QUEUE_URL must be the URL of the response queue' }),
   FRS_GALLERY: z
-    .string({ error: 'FRS_GALLERY is required: a gallery file path, a file:// URL or an https:// URL' })
+    .string({
+      error:
+        'FRS_GALLERY is required: s3://bucket/key, a gallery file path, a file:// URL or an https:// URL',
+    })
     .min(1, 'FRS_GALLERY must not be empty'),
+  // Between conditional reads of the gallery; the default keeps an enrolment's visibility within 15 s.
+  FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FRS_MODELS_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.string().optional(),
@@ -22,8 +27,10 @@ export const RecognizerEnv = z.object({
 /** Validated recognizer settings. */
 export interface RecognizerConfig {
   responseQueueUrl: string;
-  /** A path, `file://` URL or `https://` URL. */
+  /** `s3://bucket/key`, a path, a `file://` URL or an `https://` URL. */
   gallery: string;
+  /** Seconds between conditional reads of the gallery (0: before every job). */
+  galleryRefreshSeconds: number;
   /** Undefined: the embedder's calibrated default from `@frs/vision/match`. */
   matchThreshold: number | undefined;
   modelsDir: string | undefined;
@@ -49,6 +56,7 @@ export function parseRecognizerConfig(env: Record<string, string | undefined>): 
   return {
     responseQueueUrl: e.FRS_RESPONSE_QUEUE_URL,
     gallery: e.FRS_GALLERY,
+    galleryRefreshSeconds: e.FRS_GALLERY_REFRESH_SECONDS,
     matchThreshold: e.FRS_MATCH_THRESHOLD,
     modelsDir: e.FRS_MODELS_DIR,
     logLevel: e.LOG_LEVEL,

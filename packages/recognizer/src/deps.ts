@@ -1,15 +1,15 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
 import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
 import { createEmbedder } from '@frs/vision/embed';
-import { vectorCount } from '@frs/vision/gallery';
 import { defaultThreshold } from '@frs/vision/match';
 import type { Embedder, RecognizerDeps } from './app.ts';
 import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
 import { RecognizerConfigError } from './errors.ts';
-import { galleryMatcher, loadGalleryFrom } from './gallery.ts';
+import { createLiveMatcher } from './gallery.ts';
 
 function embedderEntry(manifest: Manifest) {
   const embedders = manifest.models.filter((m) => m.role === 'embedder');
@@ -61,8 +61,9 @@ export async function loadEmbedder(options: {
 }
 
 /**
- * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read
- * once) with the configured or calibrated threshold, and an SQS client.
+ * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
+ * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
+ * calibrated threshold, and SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`).
  *
  * @example
  * ```ts
@@ -73,25 +74,27 @@ export async function loadEmbedder(options: {
 export function createRecognizerDeps(
   config: RecognizerConfig,
   logger: JsonLogger,
-  overrides: { sqs?: SQSClient; fetch?: typeof fetch } = {},
+  overrides: { sqs?: SQSClient; s3?: S3Client; fetch?: typeof fetch } = {},
 ): RecognizerDeps {
   const sqs = overrides.sqs ?? new SQSClient({});
   const embedder = memoise(() => loadEmbedder({ modelsDir: config.modelsDir, logger }));
-  const matcher = memoise(async () => {
+  const live = memoise(async () => {
     const model = await defaultEmbedderId();
-    const gallery = await loadGalleryFrom(config.gallery, { id: model.id }, overrides.fetch);
-    const threshold = config.matchThreshold ?? defaultThreshold(model.id);
-    logger.info('gallery loaded', {
-      people: gallery.people.length,
-      vectors: vectorCount(gallery),
-      threshold,
+    return createLiveMatcher({
+      location: config.gallery,
+      expected: { id: model.id },
+      threshold: config.matchThreshold ?? defaultThreshold(model.id),
+      refreshSeconds: config.galleryRefreshSeconds,
+      logger,
+      // Only an s3:// gallery needs a client; creating it lazily keeps file galleries free of AWS config.
+      ...(config.gallery.startsWith('s3://') ? { s3: overrides.s3 ?? new S3Client({}) } : {}),
+      ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
     });
-    return galleryMatcher(gallery, threshold);
   });
   return {
     logger,
     embedder,
-    matcher,
+    matcher: async () => (await live())(),
     decodeChip: decodeChipPng,
     async sendResult(body) {
       await sqs.send(new SendMessageCommand({ QueueUrl: config.responseQueueUrl, MessageBody: body }));

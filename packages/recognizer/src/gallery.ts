@@ -1,54 +1,45 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { type Gallery, parseGallery } from '@frs/vision/gallery';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { JsonLogger } from '@frs/contracts/logger';
+import { type Gallery, vectorCount } from '@frs/vision/gallery';
 import { createMatcher } from '@frs/vision/match';
+import { fetchGallery } from '@frs/vision/store';
 import type { FaceMatcher } from './app.ts';
 import { RecognizerConfigError } from './errors.ts';
 
+// Presigned URLs carry credentials in the query string; keep them out of logs and errors.
+function redact(location: string): string {
+  return location.replace(/\?.*$/, '?…');
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
- * Reads the gallery named by `FRS_GALLERY`: a path, a `file://` URL or an `https://` URL (for example a
- * presigned S3 URL). Called once per container.
+ * Reads the gallery named by `FRS_GALLERY` once: `s3://bucket/key`, a path, a `file://` URL or an
+ * `https://` URL (for example a presigned S3 URL), with a 30 s limit and a 256 MiB cap.
  *
  * @throws {RecognizerConfigError} when it cannot be read, is not a gallery, or belongs to another embedder.
  * @example
  * ```ts
- * const gallery = await loadGalleryFrom('https://bucket.s3.amazonaws.com/gallery.json?X-Amz-…', {
- *   id: 'mobilefacenet-sirius-192d',
- * });
+ * const gallery = await loadGalleryFrom('s3://frs-gallery/gallery/snapshot.json', { id: 'mobilefacenet-sirius-192d' },
+ *   { s3: new S3Client({}) });
  * ```
  */
 export async function loadGalleryFrom(
   location: string,
   expected: { id: string },
-  fetchImpl: typeof fetch = fetch,
+  clients: { s3?: S3Client; fetch?: typeof fetch } = {},
 ): Promise<Gallery> {
-  let bytes: Uint8Array;
   try {
-    if (/^https?:\/\//i.test(location)) {
-      const response = await fetchImpl(location);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      bytes = new Uint8Array(await response.arrayBuffer());
-    } else {
-      bytes = await readFile(location.startsWith('file:') ? fileURLToPath(location) : location);
-    }
+    const fetched = await fetchGallery(location, { expected, ...clients });
+    if (fetched.kind !== 'gallery') throw new Error('unexpected not-modified answer');
+    return fetched.gallery;
   } catch (error) {
-    throw new RecognizerConfigError(`FRS_GALLERY: cannot read gallery from ${redact(location)}`, {
+    throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
       cause: error,
     });
   }
-  try {
-    return parseGallery(bytes, expected);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reason}`, {
-      cause: error,
-    });
-  }
-}
-
-// Presigned URLs carry credentials in the query string; keep them out of logs and errors.
-function redact(location: string): string {
-  return location.replace(/\?.*$/, '?…');
 }
 
 /**
@@ -68,5 +59,103 @@ export function galleryMatcher(gallery: Gallery, threshold: number): FaceMatcher
       if (result.kind === 'known') return { name: result.name, similarity: result.similarity };
       return { name: undefined, similarity: result.nearest?.similarity ?? -1 };
     },
+  };
+}
+
+/** Options of {@link createLiveMatcher}. */
+export interface LiveMatcherOptions {
+  location: string;
+  expected: { id: string };
+  threshold: number;
+  /** Seconds between conditional reads of the gallery; 0 checks before every job. */
+  refreshSeconds: number;
+  logger: JsonLogger;
+  s3?: S3Client;
+  fetch?: typeof fetch;
+  /** Milliseconds clock (tests move it). */
+  clock?: () => number;
+}
+
+/**
+ * A matcher that follows the gallery as it changes: the first call reads it (and fails loudly, so a cold
+ * start with no usable gallery fails its records); later calls make a conditional read (ETag) when
+ * `refreshSeconds` have passed, which costs one 304 when nothing changed. A failed refresh logs a warning and
+ * keeps the last good gallery: records never fail because a refresh did.
+ *
+ * @example
+ * ```ts
+ * const live = createLiveMatcher({ location: 's3://frs-gallery/gallery/snapshot.json', expected: { id },
+ *   threshold: 0.52, refreshSeconds: 10, logger, s3 });
+ * const matcher = await live(); // call before each job
+ * ```
+ */
+export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<FaceMatcher> {
+  const clock = options.clock ?? (() => performance.now());
+  const { logger, location, expected, threshold } = options;
+  let current: { matcher: FaceMatcher; etag: string | undefined; checkedAt: number } | undefined;
+  let pending: Promise<FaceMatcher> | undefined;
+
+  const install = (gallery: Gallery, etag: string | undefined, ms: number, event: string) => {
+    current = { matcher: galleryMatcher(gallery, threshold), etag, checkedAt: clock() };
+    logger.info(event, {
+      people: gallery.people.length,
+      vectors: vectorCount(gallery),
+      threshold,
+      ms: Math.round(ms),
+    });
+    return current.matcher;
+  };
+
+  const first = async (): Promise<FaceMatcher> => {
+    const started = clock();
+    try {
+      const fetched = await fetchGallery(location, { expected, ...clientsOf(options) });
+      if (fetched.kind !== 'gallery') throw new Error('unexpected not-modified answer');
+      return install(fetched.gallery, fetched.etag, clock() - started, 'gallery loaded');
+    } catch (error) {
+      throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    }
+  };
+
+  const refresh = async (held: NonNullable<typeof current>): Promise<FaceMatcher> => {
+    const started = clock();
+    try {
+      const fetched = await fetchGallery(location, { expected, etag: held.etag, ...clientsOf(options) });
+      if (fetched.kind === 'not-modified') {
+        held.checkedAt = clock();
+        logger.debug('gallery unchanged', { ms: Math.round(clock() - started) });
+        return held.matcher;
+      }
+      return install(fetched.gallery, fetched.etag, clock() - started, 'gallery reloaded');
+    } catch (error) {
+      // Wait a full interval before the next try, so a broken store is not hammered once per job.
+      held.checkedAt = clock();
+      logger.warn('gallery refresh failed; keeping the last good gallery', {
+        location: redact(location),
+        error,
+      });
+      return held.matcher;
+    }
+  };
+
+  return () => {
+    const held = current;
+    if (held !== undefined && clock() - held.checkedAt < options.refreshSeconds * 1000) {
+      return Promise.resolve(held.matcher);
+    }
+    // One read in flight at a time, however many jobs ask.
+    pending ??= (held === undefined ? first() : refresh(held)).finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
+function clientsOf(options: LiveMatcherOptions): { s3?: S3Client; fetch?: typeof fetch } {
+  return {
+    ...(options.s3 === undefined ? {} : { s3: options.s3 }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   };
 }
