@@ -1,5 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import { createLocalStores, enforceConditionalWrites } from './s3.ts';
 
 /** Names and tunables of the local queues. */
 export interface QueueOptions {
@@ -22,6 +23,10 @@ export interface QueueOptions {
    * results to the DLQ; unclaimed results expire with the retention period instead.
    */
   responseMaxReceiveCount?: number;
+  /** Directory the local S3's objects are kept in (survives restarts); unset = in memory. */
+  s3DataDir?: string | undefined;
+  /** S3 buckets to create (idempotent: kept objects stay). */
+  buckets?: readonly string[];
 }
 
 /** The running SQS server and its queue URLs. */
@@ -34,6 +39,8 @@ export interface LocalQueues {
   responseDlqUrl: string;
   requestQueueArn: string;
   names: { request: string; requestDlq: string; response: string; responseDlq: string };
+  /** S3 endpoint on the same server (path-style buckets). */
+  s3Endpoint: string;
   stop(): Promise<void>;
 }
 
@@ -41,7 +48,8 @@ export interface LocalQueues {
 const MAX_MESSAGE_BYTES = String(256 * 1024);
 
 /**
- * Starts the embedded SQS server (fauxqs, the real SQS wire protocol) on 127.0.0.1 only, and creates
+ * Starts the embedded SQS and S3 server (fauxqs, the real wire protocols; S3 with conditional writes and,
+ * given `s3DataDir`, objects kept as files) on 127.0.0.1 only, and creates
  * `<prefix>-req-queue` and `<prefix>-resp-queue`, each with a `-dlq` dead-letter queue, through the SQS
  * API with the same settings as `infra/` (the response queue's receive limit is high because other
  * cameras' receives count too).
@@ -55,7 +63,14 @@ const MAX_MESSAGE_BYTES = String(256 * 1024);
  */
 export async function startLocalQueues(options: QueueOptions): Promise<LocalQueues> {
   // buildApp rather than startFauxqs: the latter binds 0.0.0.0, which would expose the queues to the network.
-  const app = buildApp({ logger: false });
+  const local = await createLocalStores(options.s3DataDir);
+  const app = buildApp({ logger: false, stores: local.stores });
+  enforceConditionalWrites(app, local.etagOf);
+  app.addHook('onClose', (_instance, done) => {
+    local.close();
+    done();
+  });
+  for (const bucket of options.buckets ?? []) local.stores.s3Store.createBucket(bucket);
   const endpoint = await app.listen({ port: options.port, host: '127.0.0.1' });
   const sqs = new SQSClient({
     endpoint,
@@ -115,6 +130,7 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
       responseDlqUrl: url(names.responseDlq),
       requestQueueArn,
       names,
+      s3Endpoint: endpoint,
       stop: async () => {
         sqs.destroy();
         await app.close();

@@ -1,0 +1,72 @@
+import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
+import { parseS3Location } from '@frs/vision/store';
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Environment of the enroller Lambda.
+ *
+ * @example
+ * ```ts
+ * EnrollerEnv.parse({ FRS_GALLERY_STORE: 's3://frs-gallery-123/gallery/' });
+ * ```
+ */
+export const EnrollerEnv = z.object({
+  FRS_GALLERY_STORE: z
+    .string({ error: 'FRS_GALLERY_STORE is required: s3://bucket/prefix/ of the managed gallery' })
+    .refine((s) => {
+      try {
+        return parseS3Location(s).key === '' || s.endsWith('/');
+      } catch {
+        return false;
+      }
+    }, 'FRS_GALLERY_STORE must be s3://bucket/prefix/ (ending with /)'),
+  FRS_MODELS_DIR: z.string().min(1).optional(),
+  FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
+  FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
+  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  LOG_LEVEL: z.string().optional(),
+});
+
+/** Validated enroller settings. */
+export interface EnrollerConfig {
+  /** `s3://bucket/prefix/`. */
+  store: string;
+  modelsDir: string | undefined;
+  maxBodyBytes: number;
+  maxPixels: number;
+  minFaceSize: number;
+  logLevel: string | undefined;
+}
+
+/** The enroller's environment is invalid; thrown at cold start so the function fails loudly. */
+export class EnrollerConfigError extends Error {
+  override name = 'EnrollerConfigError';
+}
+
+/**
+ * Parses the enroller's environment once, at cold start.
+ *
+ * @throws {EnrollerConfigError} listing every invalid variable.
+ * @example
+ * ```ts
+ * const config = parseEnrollerConfig(process.env);
+ * ```
+ */
+export function parseEnrollerConfig(env: Record<string, string | undefined>): EnrollerConfig {
+  const parsed = EnrollerEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new EnrollerConfigError(`invalid enroller configuration: ${problems}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  return {
+    store: e.FRS_GALLERY_STORE,
+    modelsDir: e.FRS_MODELS_DIR,
+    maxBodyBytes: e.FRS_MAX_BODY_BYTES,
+    maxPixels: e.FRS_MAX_PIXELS,
+    minFaceSize: e.FRS_MIN_FACE_SIZE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,92 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { JsonLogger } from '@frs/contracts/logger';
+import { memoise } from '@frs/contracts/memo';
+import { loadManifest, modelsDir } from '@frs/models/manifest';
+import { decodeImage } from '@frs/vision/image';
+import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
+import { createGalleryStore } from '@frs/vision/store';
+import sharp from 'sharp';
+import type { EnrollerDeps, FaceToEnrol, RgbImage } from './app.ts';
+import type { EnrollerConfig } from './config.ts';
+
+/**
+ * Picks the largest face of an image and embeds it, with a JPEG of its aligned chip as the thumbnail
+ * (the photo itself is never stored).
+ *
+ * @example
+ * ```ts
+ * const face = await largestFaceWith(pipeline, image); // undefined when the photo has no face
+ * ```
+ */
+export async function largestFaceWith(
+  pipeline: FacePipeline,
+  image: RgbImage,
+): Promise<FaceToEnrol | undefined> {
+  const chips = await pipeline.detectAndAlign(image);
+  const area = (b: readonly number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
+  let largest = chips[0];
+  for (const chip of chips)
+    if (largest && area(chip.detection.box) > area(largest.detection.box)) largest = chip;
+  if (largest === undefined) return undefined;
+  const [embedding] = await pipeline.embed([largest]);
+  if (embedding === undefined) return undefined;
+  const thumbnail = await sharp(largest.data, {
+    raw: { width: largest.width, height: largest.height, channels: 3 },
+  })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  const [x1, y1, x2, y2] = largest.detection.box;
+  return {
+    vector: embedding.vector,
+    box: [x1, y1, x2, y2],
+    score: largest.detection.score,
+    thumbnail: new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length),
+  };
+}
+
+/**
+ * The real enroller dependencies: the full vision pipeline (detection, alignment and the default embedder,
+ * loaded once and retried if loading failed) and the S3 gallery store (the client honours
+ * `AWS_ENDPOINT_URL_S3` and `AWS_REGION`).
+ *
+ * @example
+ * ```ts
+ * const deps = createEnrollerDeps(parseEnrollerConfig(process.env), logger);
+ * export const handler = createHandler(deps);
+ * ```
+ */
+export function createEnrollerDeps(
+  config: EnrollerConfig,
+  logger: JsonLogger,
+  overrides: { s3?: S3Client } = {},
+): EnrollerDeps & { pipeline(): Promise<FacePipeline> } {
+  const s3 = overrides.s3 ?? new S3Client({});
+  const pipeline = memoise(async () => {
+    const started = performance.now();
+    const loaded = await createFacePipeline({
+      manifest: await loadManifest(),
+      modelsDir: config.modelsDir ?? modelsDir(),
+      logger,
+      detect: { minFaceSize: config.minFaceSize },
+    });
+    logger.info('models loaded', { ms: Math.round(performance.now() - started), models: loaded.models });
+    return loaded;
+  });
+  const store = memoise(async () => {
+    const { embedder } = await pipeline();
+    return createGalleryStore({
+      s3,
+      location: config.store,
+      model: { id: embedder.modelId, dimension: embedder.dimension },
+      logger,
+    });
+  });
+  return {
+    config,
+    logger,
+    decodeImage,
+    largestFace: async (image) => largestFaceWith(await pipeline(), image),
+    store,
+    pipeline,
+  };
+}
