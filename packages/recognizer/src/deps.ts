@@ -82,7 +82,7 @@ export function createRecognizerDeps(
     const model = await defaultEmbedderId();
     return createLiveMatcher({
       location: config.gallery,
-      expected: { id: model.id },
+      expected: model,
       threshold: config.matchThreshold ?? defaultThreshold(model.id),
       refreshSeconds: config.galleryRefreshSeconds,
       logger,

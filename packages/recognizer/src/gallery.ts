@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { JsonLogger } from '@frs/contracts/logger';
-import { type Gallery, vectorCount } from '@frs/vision/gallery';
+import { createGallery, type Gallery, vectorCount } from '@frs/vision/gallery';
 import { createMatcher } from '@frs/vision/match';
 import { fetchGallery } from '@frs/vision/store';
 import type { FaceMatcher } from './app.ts';
@@ -33,7 +33,7 @@ export async function loadGalleryFrom(
 ): Promise<Gallery> {
   try {
     const fetched = await fetchGallery(location, { expected, ...clients });
-    if (fetched.kind !== 'gallery') throw new Error('unexpected not-modified answer');
+    if (fetched.kind !== 'gallery') throw new Error('it does not exist');
     return fetched.gallery;
   } catch (error) {
     throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
@@ -65,7 +65,7 @@ export function galleryMatcher(gallery: Gallery, threshold: number): FaceMatcher
 /** Options of {@link createLiveMatcher}. */
 export interface LiveMatcherOptions {
   location: string;
-  expected: { id: string };
+  expected: { id: string; dimension: number };
   threshold: number;
   /** Seconds between conditional reads of the gallery; 0 checks before every job. */
   refreshSeconds: number;
@@ -106,11 +106,20 @@ export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<Fa
     return current.matcher;
   };
 
+  // A managed gallery nobody has enrolled into yet: every face is unknown until the first enrolment.
+  const installEmpty = (ms: number) => {
+    logger.warn('no gallery yet; every face is unknown until someone is enrolled', {
+      location: redact(location),
+    });
+    return install(createGallery(expected), undefined, ms, 'gallery loaded');
+  };
+
   const first = async (): Promise<FaceMatcher> => {
     const started = clock();
     try {
       const fetched = await fetchGallery(location, { expected, ...clientsOf(options) });
-      if (fetched.kind !== 'gallery') throw new Error('unexpected not-modified answer');
+      if (fetched.kind === 'not-modified') throw new Error('unexpected not-modified answer');
+      if (fetched.kind === 'missing') return installEmpty(clock() - started);
       return install(fetched.gallery, fetched.etag, clock() - started, 'gallery loaded');
     } catch (error) {
       throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
@@ -123,6 +132,11 @@ export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<Fa
     const started = clock();
     try {
       const fetched = await fetchGallery(location, { expected, etag: held.etag, ...clientsOf(options) });
+      if (fetched.kind === 'missing') {
+        if (held.etag !== undefined) throw new Error('the gallery object has disappeared');
+        held.checkedAt = clock();
+        return held.matcher;
+      }
       if (fetched.kind === 'not-modified') {
         held.checkedAt = clock();
         logger.debug('gallery unchanged', { ms: Math.round(clock() - started) });

@@ -26,7 +26,7 @@ function liveOn(location: string, clock: { now: number }, extra: { fetch?: typeo
   const { logger, lines } = makeLogger();
   const live = createLiveMatcher({
     location,
-    expected: { id: model.id },
+    expected: model,
     threshold: 0.5,
     refreshSeconds: 10,
     logger,

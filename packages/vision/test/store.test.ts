@@ -126,6 +126,15 @@ describe.skipIf(!hasMoto())('Function: createGalleryStore() on moto S3', () => {
     expect(third.kind === 'gallery' && third.gallery.people.map((p) => p.name)).toEqual(['Ed', 'Flo']);
   });
 
+  it('returns missing when the snapshot does not exist yet', async () => {
+    const bucket = await moto.bucket(`gallery-${++n}`);
+    expect(
+      await fetchGallery(`s3://${bucket}/gallery/snapshot.json`, { s3: moto.s3, expected: model }),
+    ).toEqual({
+      kind: 'missing',
+    });
+  });
+
   it('throws a clear error when the snapshot is above the byte cap or is not a gallery', async () => {
     const bucket = await moto.bucket(`gallery-${++n}`);
     const location = `s3://${bucket}/snapshot.json`;

@@ -21,10 +21,14 @@ export interface FetchGalleryOptions {
   timeoutMs?: number;
 }
 
-/** A fresh gallery with its validator, or word that the held copy is still current. */
+/**
+ * A fresh gallery with its validator, word that the held copy is still current, or (for `s3://` only) that
+ * no gallery exists yet: a fresh deployment before its first enrolment.
+ */
 export type FetchedGallery =
   | { kind: 'gallery'; gallery: Gallery; etag: string | undefined }
-  | { kind: 'not-modified' };
+  | { kind: 'not-modified' }
+  | { kind: 'missing' };
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -69,6 +73,13 @@ async function fromS3(location: string, options: FetchGalleryOptions, signal: Ab
     return { bytes: await readCapped(body, maxBytes, location), etag: out.ETag };
   } catch (error) {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 304) return undefined;
+    // 404 only reaches a reader allowed to list the key's prefix; without that S3 answers 403 instead.
+    if (
+      error instanceof S3ServiceException &&
+      (error.$metadata.httpStatusCode === 404 || error.name === 'NoSuchKey')
+    ) {
+      return 'missing' as const;
+    }
     throw error;
   }
 }
@@ -114,6 +125,7 @@ async function fromFile(location: string, options: FetchGalleryOptions, maxBytes
 /**
  * Reads a gallery from `s3://bucket/key`, an `https://` URL (e.g. presigned) or a file, with a time limit
  * and a byte cap. With `etag` it is a conditional read: an unchanged gallery costs one 304 and no parsing.
+ * An `s3://` key that does not exist (yet) answers `missing` rather than failing.
  *
  * @throws {GalleryStoreError} when it cannot be read in time or is too large (the `cause` says why);
  *   {@link parseGallery}'s errors when the bytes are not a gallery for `expected`.
@@ -127,7 +139,7 @@ async function fromFile(location: string, options: FetchGalleryOptions, maxBytes
 export async function fetchGallery(location: string, options: FetchGalleryOptions): Promise<FetchedGallery> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-  let read: { bytes: Uint8Array; etag: string | undefined } | undefined;
+  let read: { bytes: Uint8Array; etag: string | undefined } | 'missing' | undefined;
   try {
     if (isS3Location(location)) read = await fromS3(location, options, signal, maxBytes);
     else if (/^https?:\/\//i.test(location)) read = await fromHttp(location, options, signal, maxBytes);
@@ -142,5 +154,6 @@ export async function fetchGallery(location: string, options: FetchGalleryOption
     throw new GalleryStoreError(`cannot read gallery from ${redact(location)}: ${reason}`, { cause: error });
   }
   if (read === undefined) return { kind: 'not-modified' };
+  if (read === 'missing') return { kind: 'missing' };
   return { kind: 'gallery', gallery: parseGallery(read.bytes, options.expected), etag: read.etag };
 }
