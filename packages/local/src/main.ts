@@ -6,6 +6,9 @@ const Env = z.object({
   FRS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   FRS_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(9324),
   FRS_CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  FRS_ENROL_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  FRS_DATA_DIR: z.string().min(1).default('.frs/data'),
+  FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, - and _ only')
@@ -33,6 +36,9 @@ const stack = await startLocalStack({
   port: env.FRS_PORT,
   sqsPort: env.FRS_SQS_PORT,
   consolePort: env.FRS_CONSOLE_PORT,
+  enrolPort: env.FRS_ENROL_PORT,
+  dataDir: env.FRS_DATA_DIR,
+  galleryRefreshSeconds: env.FRS_GALLERY_REFRESH_SECONDS,
   prefix: env.FRS_QUEUE_PREFIX,
   gallery: env.FRS_GALLERY,
   matchThreshold: env.FRS_MATCH_THRESHOLD,
@@ -46,14 +52,14 @@ const stack = await startLocalStack({
   console.error(`frs: the local stack could not start: ${message}`);
   if (message.startsWith('FRS_GALLERY')) {
     console.error(
-      'frs: build a gallery with `pnpm frs enroll <dir with one folder per person> --gallery gallery.json`, or unset FRS_GALLERY to start with an empty one',
+      'frs: build a gallery with `pnpm frs enroll <dir with one folder per person> --gallery gallery.json`, or unset FRS_GALLERY to use the managed gallery (enrol over the API)',
     );
   }
   process.exit(1);
 });
 
 console.log(
-  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
+  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
 );
 
 let stopping = false;

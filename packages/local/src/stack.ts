@@ -1,19 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startConsole } from '@frs/console/server';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { createHandler as createDetectorHandler } from '@frs/detector/app';
 import { parseDetectorConfig } from '@frs/detector/config';
 import { createDetectorDeps } from '@frs/detector/deps';
+import { createHandler as createEnrollerHandler } from '@frs/enroller/app';
+import { parseEnrollerConfig } from '@frs/enroller/config';
+import { createEnrollerDeps } from '@frs/enroller/deps';
 import { createHandler as createRecognizerHandler } from '@frs/recognizer/app';
 import { parseRecognizerConfig } from '@frs/recognizer/config';
-import { createRecognizerDeps, defaultEmbedderId } from '@frs/recognizer/deps';
-import { createGallery, serializeGallery } from '@frs/vision/gallery';
+import { createRecognizerDeps } from '@frs/recognizer/deps';
 import { createEventSourceMapping, type EventSourceMapping, type SqsHandler } from './event-source.ts';
 import { type FunctionUrlServer, serveFunctionUrl } from './function-url.ts';
 import { type LocalQueues, startLocalQueues } from './queues.ts';
+
+/** Bucket and key prefix of the managed gallery in the local S3. */
+export const GALLERY_BUCKET = 'frs-gallery';
+const GALLERY_PREFIX = 'gallery/';
 
 /** Options of {@link startLocalStack}; every field has the `pnpm start` default. */
 export interface LocalStackOptions {
@@ -24,8 +29,17 @@ export interface LocalStackOptions {
   sqsPort?: number;
   /** Queue name prefix (`FRS_QUEUE_PREFIX`, default `frs`). */
   prefix?: string;
-  /** Gallery location (`FRS_GALLERY`); unset = start with an empty gallery, every face `unknown`. */
+  /**
+   * A fixed gallery (`FRS_GALLERY`: a file or URL) instead of the managed one; the enroller is then not
+   * served, since what it changed would never be recognised.
+   */
   gallery?: string | undefined;
+  /** Where the managed gallery's S3 objects are kept (`FRS_DATA_DIR`/s3); unset = in memory only. */
+  dataDir?: string | undefined;
+  /** Enroller port (`FRS_ENROL_PORT`, 8081 under `pnpm start`; 0 = any free port; unset = no enroller). */
+  enrolPort?: number | undefined;
+  /** Seconds between the recognizer's conditional reads of the managed gallery (default 10). */
+  galleryRefreshSeconds?: number;
   matchThreshold?: number | undefined;
   modelsDir?: string | undefined;
   /** Detector environment beyond the queue URL (`FRS_MAX_FACES`, `FRS_MIN_FACE_SIZE`, …). */
@@ -46,7 +60,11 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   functionUrl: string;
+  /** The enroller's URL, when the managed gallery is in use and `enrolPort` was given. */
+  enrolUrl?: string;
   sqsEndpoint: string;
+  /** The local S3 (same server as SQS). */
+  s3Endpoint: string;
   requestQueueUrl: string;
   requestDlqUrl: string;
   responseQueueUrl: string;
@@ -63,8 +81,9 @@ export interface LocalStack {
 
 /**
  * Starts the whole service on this machine: fauxqs SQS with the request queue (+ DLQ) and response queue,
- * the detector behind a Function URL-compatible HTTP server, and the recognizer behind an event source
- * mapping poller — the real handlers and models, only AWS replaced.
+ * fauxqs S3 with the managed gallery, the detector and the enroller behind Function URL-compatible HTTP
+ * servers, and the recognizer behind an event source mapping poller — the real handlers and models, only
+ * AWS replaced.
  *
  * @example
  * ```ts
@@ -83,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestVisibilitySeconds: options.requestVisibilitySeconds ?? 10,
       maxReceiveCount: options.maxReceiveCount ?? 3,
       responseVisibilitySeconds: options.responseVisibilitySeconds ?? 2,
+      s3DataDir: options.dataDir === undefined ? undefined : join(options.dataDir, 's3'),
+      buckets: [GALLERY_BUCKET],
     });
     cleanups.push(() => queues.stop());
     // Any credentials work with fauxqs; fixed ones keep the stack independent of the user's AWS setup.
@@ -92,18 +113,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     cleanups.push(async () => sqs.destroy());
+    const s3 = new S3Client({
+      endpoint: queues.s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    cleanups.push(async () => s3.destroy());
 
-    let gallery = options.gallery;
-    let galleryNote = `gallery ${gallery}`;
-    if (gallery === undefined) {
-      const dir = await mkdtemp(join(tmpdir(), 'frs-gallery-'));
-      cleanups.push(() => rm(dir, { recursive: true, force: true }));
-      const embedder = await defaultEmbedderId();
-      gallery = join(dir, 'empty-gallery.json');
-      await writeFile(gallery, serializeGallery(createGallery(embedder)));
-      galleryNote =
-        'EMPTY gallery (every face is "unknown"; enrol with `pnpm frs enroll <dir> --gallery g.json`, then FRS_GALLERY=g.json pnpm start)';
-    }
+    const managed = options.gallery === undefined;
+    const gallery = options.gallery ?? `s3://${GALLERY_BUCKET}/${GALLERY_PREFIX}snapshot.json`;
+    const galleryNote = managed
+      ? `managed gallery ${options.dataDir === undefined ? 'in memory' : `in ${options.dataDir}`}`
+      : `gallery ${gallery}`;
 
     const modelsEnv = options.modelsDir === undefined ? {} : { FRS_MODELS_DIR: options.modelsDir };
     const detectorConfig = parseDetectorConfig({
@@ -115,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...modelsEnv,
       FRS_RESPONSE_QUEUE_URL: queues.responseQueueUrl,
       FRS_GALLERY: gallery,
+      FRS_GALLERY_REFRESH_SECONDS: String(options.galleryRefreshSeconds ?? 10),
       ...(options.matchThreshold === undefined
         ? {}
         : { FRS_MATCH_THRESHOLD: String(options.matchThreshold) }),
@@ -125,12 +148,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const recognizerDeps = createRecognizerDeps(
       recognizerConfig,
       logger.child({ service: 'frs-recognizer' }),
-      {
-        sqs,
-      },
+      { sqs, s3 },
     );
+    const enrollerDeps =
+      managed && options.enrolPort !== undefined
+        ? createEnrollerDeps(
+            parseEnrollerConfig({
+              ...options.detectorEnv,
+              ...modelsEnv,
+              FRS_GALLERY_STORE: `s3://${GALLERY_BUCKET}/${GALLERY_PREFIX}`,
+            }),
+            logger.child({ service: 'frs-enroller' }),
+            { s3 },
+          )
+        : undefined;
     // Load models and the gallery before announcing readiness, so the first frame is not a cold start.
-    await Promise.all([detectorDeps.faceFinder(), recognizerDeps.embedder(), recognizerDeps.matcher()]);
+    await Promise.all([
+      detectorDeps.faceFinder(),
+      recognizerDeps.embedder(),
+      recognizerDeps.matcher(),
+      enrollerDeps?.pipeline(),
+    ]);
 
     const fn: FunctionUrlServer = await serveFunctionUrl(createDetectorHandler(detectorDeps), {
       host: '127.0.0.1',
@@ -139,6 +177,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
     });
     cleanups.push(() => fn.close());
+
+    let enrolUrl: string | undefined;
+    if (enrollerDeps !== undefined) {
+      const enroller = await serveFunctionUrl(createEnrollerHandler(enrollerDeps), {
+        host: '127.0.0.1',
+        port: options.enrolPort ?? 8081,
+        maxBodyBytes: detectorConfig.maxBodyBytes,
+        logger,
+      });
+      cleanups.push(() => enroller.close());
+      enrolUrl = enroller.url;
+    }
 
     const recognizerHandler = createRecognizerHandler(recognizerDeps);
     const recognizer = createEventSourceMapping(
@@ -160,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.consolePort !== undefined) {
       const web = await startConsole({
         detectorUrl: fn.url,
+        enrolUrl,
         responseQueueUrl: queues.responseQueueUrl,
         requestQueueUrl: queues.requestQueueUrl,
         sqs,
@@ -175,7 +226,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     return {
       functionUrl: fn.url,
+      ...(enrolUrl === undefined ? {} : { enrolUrl }),
       sqsEndpoint: queues.endpoint,
+      s3Endpoint: queues.s3Endpoint,
       requestQueueUrl: queues.requestQueueUrl,
       requestDlqUrl: queues.requestDlqUrl,
       responseQueueUrl: queues.responseQueueUrl,
