@@ -115,22 +115,24 @@ record $rc "Dockerfile builds with buildah ($(($(date +%s) - build_start))s)"
 c=$("${bah[@]}" from "$image") && containers+=("$c")
 env_args=(--env FRS_REQUEST_QUEUE_URL=http://127.0.0.1:9/000000000000/frs-request
   --env FRS_RESPONSE_QUEUE_URL=http://127.0.0.1:9/000000000000/frs-response
-  --env FRS_GALLERY=/var/task/gallery/gallery.json --env AWS_REGION=eu-west-1
+  --env FRS_GALLERY=/var/task/gallery/gallery.json --env FRS_GALLERY_STORE=s3://frs-gallery-standin/gallery/
+  --env AWS_REGION=eu-west-1
   --env AWS_ACCESS_KEY_ID=standin --env AWS_SECRET_ACCESS_KEY=standin --env LOG_LEVEL=warn)
 
-log "both handlers load inside the image"
+log "the three handlers load inside the image"
 "${bah[@]}" run --isolation chroot "${env_args[@]}" "$c" -- /var/lang/bin/node --input-type=module -e "
   const d = await import('/var/task/detector/dist/handler.js');
   const r = await import('/var/task/recognizer/dist/handler.js');
-  if (typeof d.handler !== 'function' || typeof r.handler !== 'function') throw new Error('handler export missing');
-  console.log('both handlers load');
+  const e = await import('/var/task/enroller/dist/handler.js');
+  if ([d, r, e].some((m) => typeof m.handler !== 'function')) throw new Error('handler export missing');
+  console.log('the three handlers load');
 " >"$cache/load.log" 2>&1
 rc=$?
 cat "$cache/load.log"
-record $rc "both handler modules import inside the image"
+record $rc "the three handler modules import inside the image"
 
 log "handler strings resolve as Lambda resolves image_config.command"
-for cmd in detector/dist/handler.handler recognizer/dist/handler.handler; do
+for cmd in detector/dist/handler.handler recognizer/dist/handler.handler enroller/dist/handler.handler; do
   "${bah[@]}" run --isolation chroot "${env_args[@]}" "$c" -- /var/lang/bin/node -e "
     const { existsSync } = require('node:fs');
     const [mod, fn] = [process.argv[1].slice(0, process.argv[1].lastIndexOf('.')), process.argv[1].split('.').pop()];
