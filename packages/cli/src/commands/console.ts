@@ -4,7 +4,8 @@ import type { Signer } from '@frs/console/upstream';
 import { createJsonLogger } from '@frs/contracts/logger';
 import { signedInit } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
-import { isLoopback, sqsClientFor } from '../util/sqs.ts';
+import { regionOf, shouldSign } from '../util/function-url.ts';
+import { sqsClientFor } from '../util/sqs.ts';
 
 const usage = `Usage: frs console --url <detector URL> --queue-url <response queue URL> [options]
 
@@ -21,14 +22,6 @@ Options:
   --port <n>                  port on 127.0.0.1 (default 8082)
   --sign / --no-sign          SigV4 on Function URL calls (default: sign non-loopback URLs)
   -h, --help                  this text`;
-
-function regionOf(url: string): string {
-  return (
-    /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(new URL(url).hostname)?.[1] ??
-    process.env.AWS_REGION ??
-    'us-east-1'
-  );
-}
 
 export const consoleCommand: Command = {
   name: 'console',
@@ -52,7 +45,7 @@ export const consoleCommand: Command = {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be 0–65535, got '${values.port}'`);
-    const sign = values['no-sign'] ? false : (values.sign ?? !isLoopback(values.url));
+    const sign = shouldSign(values.url, values);
     const signer: Signer | undefined = sign
       ? async (request) => {
           const init = await signedInit(

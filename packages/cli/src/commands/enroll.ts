@@ -15,18 +15,25 @@ import {
 } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { type Command, UsageError } from '../command.ts';
+import { createEnrolClient, EnrolApiError, type EnrolClient } from '../enrol-client.ts';
 import { createProgress } from '../progress.ts';
+import { shouldSign } from '../util/function-url.ts';
 import { IMAGE_EXTENSIONS } from '../util/images.ts';
+import { percentile } from '../util/stats.ts';
 
-const usage = `Usage: frs enroll <dir> --gallery <file> [options]
-       frs enroll --remove <Person> --gallery <file>
+const usage = `Usage: frs enroll <dir> --url <enrol URL> [options]
+       frs enroll <dir> --gallery <file> [options]
+       frs enroll --remove <Person> (--url <enrol URL> | --gallery <file>)
 
-Builds or updates a gallery from <dir>/<Person>/*.{jpg,jpeg,png,webp}: one embedding per photo. A photo
-with no face is skipped and reported; with several faces the largest is used and a warning printed.
-Enrolling a person who is already in the gallery replaces their vectors (use --append to add).
+Enrols <dir>/<Person>/*.{jpg,jpeg,png,webp}, one embedding per photo: through the enroller's API into the
+managed gallery (--url; what the running service recognises), or into a gallery file for offline use
+(--gallery). A photo with no face is skipped and reported; with several faces the largest is used.
+Enrolling a person who is already enrolled replaces their photos (use --append to add).
 
 Options:
-  --gallery <file>      gallery JSON file, created when missing (required)
+  --url <url>           the enroller's Function URL (local stack: http://127.0.0.1:8081/)
+  --sign / --no-sign    SigV4 on --url calls (default: sign non-loopback URLs, as AWS_IAM needs)
+  --gallery <file>      gallery JSON file, created when missing
   --remove <Person>     delete a person and all their vectors instead of enrolling
   --append              add to an existing person's vectors instead of replacing them
   --min-face-size <px>  smallest face the detector looks for (default 20)
@@ -37,7 +44,7 @@ Options:
 interface PhotoReport {
   person: string;
   photo: string;
-  outcome: 'enrolled' | 'no_face' | 'several_faces' | 'unreadable';
+  outcome: 'enrolled' | 'no_face' | 'several_faces' | 'unreadable' | 'rejected';
   faces: number;
   detail?: string;
 }
@@ -75,6 +82,63 @@ function area(box: readonly number[]): number {
   return Math.max(0, (box[2] ?? 0) - (box[0] ?? 0)) * Math.max(0, (box[3] ?? 0) - (box[1] ?? 0));
 }
 
+// Through the API: the service detects and embeds, so nothing but the photos leaves this machine.
+async function enrollRemote(
+  client: EnrolClient,
+  options: { dir: string | undefined; remove: string | undefined; append: boolean; json: boolean },
+): Promise<number> {
+  if (options.remove !== undefined) {
+    await client.removePerson(options.remove);
+    console.log(options.json ? JSON.stringify({ removed: options.remove }) : `removed ${options.remove}`);
+    return 0;
+  }
+  if (options.dir === undefined) throw new UsageError('a photo folder <dir>/<Person>/* is required');
+  const people = await listPeople(options.dir);
+  if (people.length === 0) throw new UsageError(`no <Person>/ folders with photos found in ${options.dir}`);
+  const total = people.reduce((n, p) => n + p.photos.length, 0);
+  const progress = createProgress('enrolling', total, process.stderr, true);
+  const reports: PhotoReport[] = [];
+  const latencies: number[] = [];
+  for (const { person, photos } of people) {
+    if (!options.append) {
+      await client.removePerson(person).catch((error: unknown) => {
+        if (!(error instanceof EnrolApiError && error.status === 404)) throw error;
+      });
+    }
+    for (const photo of photos) {
+      const started = performance.now();
+      try {
+        await client.addPhoto(person, await readFile(photo), photo.split('/').at(-1));
+        latencies.push(performance.now() - started);
+        reports.push({ person, photo, outcome: 'enrolled', faces: 1 });
+      } catch (error) {
+        if (!(error instanceof EnrolApiError) || error.status >= 500 || error.status === 403) throw error;
+        const outcome = error.code === 'no_face' ? 'no_face' : 'rejected';
+        reports.push({ person, photo, outcome, faces: 0, detail: `${error.code}: ${error.message}` });
+      }
+      progress.tick(photo);
+    }
+  }
+  progress.done();
+  const enrolled = reports.filter((r) => r.outcome === 'enrolled').length;
+  const summary = {
+    photos: reports.length,
+    enrolled,
+    people: people.length,
+    p50_ms: Math.round(percentile(latencies, 50)),
+    p95_ms: Math.round(percentile(latencies, 95)),
+  };
+  if (options.json) {
+    console.log(JSON.stringify({ summary, photos: reports }));
+  } else {
+    for (const r of reports) if (r.outcome !== 'enrolled') console.log(`skipped  ${r.photo}: ${r.detail}`);
+    console.log(
+      `enrolled ${enrolled}/${reports.length} photos of ${people.length} people (per photo: p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms)`,
+    );
+  }
+  return 0;
+}
+
 export const enroll: Command = {
   name: 'enroll',
   summary: 'build or update a gallery from <dir>/<Person>/* photos (or --remove a person)',
@@ -85,13 +149,27 @@ export const enroll: Command = {
       allowPositionals: true,
       options: {
         gallery: { type: 'string' },
+        url: { type: 'string' },
+        sign: { type: 'boolean' },
+        'no-sign': { type: 'boolean' },
         remove: { type: 'string' },
         append: { type: 'boolean', default: false },
         'min-face-size': { type: 'string', default: '20' },
         json: { type: 'boolean', default: false },
       },
     });
-    if (!values.gallery) throw new UsageError('--gallery <file> is required');
+    if (values.url !== undefined && values.gallery !== undefined) {
+      throw new UsageError('give --url (the managed gallery) or --gallery (a file), not both');
+    }
+    if (values.url !== undefined) {
+      return enrollRemote(createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) }), {
+        dir: positionals[0],
+        remove: values.remove,
+        append: values.append,
+        json: values.json,
+      });
+    }
+    if (!values.gallery) throw new UsageError('--url <enrol URL> or --gallery <file> is required');
     const galleryPath = values.gallery;
     const model = await defaultEmbedderId();
     const current: Gallery = (await exists(galleryPath))
