@@ -2,9 +2,18 @@ import type { Command } from '../command.ts';
 import { consoleCommand } from './console.ts';
 import { enroll } from './enroll.ts';
 import { evalCommand } from './eval.ts';
+import { importCommand } from './import.ts';
 import { recognize } from './recognize.ts';
 import { send } from './send.ts';
 import { workload } from './workload.ts';
 
 /** Every sub-command, in the order `frs --help` lists them. */
-export const commands: readonly Command[] = [enroll, recognize, send, evalCommand, workload, consoleCommand];
+export const commands: readonly Command[] = [
+  enroll,
+  importCommand,
+  recognize,
+  send,
+  evalCommand,
+  workload,
+  consoleCommand,
+];
