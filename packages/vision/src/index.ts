@@ -49,6 +49,7 @@ export {
   type Person,
   PersonNotFoundError,
   parseGallery,
+  type ReadTorchGalleryOptions,
   readTorchGallery,
   removePerson,
   saveGallery,
@@ -56,6 +57,7 @@ export {
   TORCH_GALLERY_MODEL,
   type TorchArchive,
   TorchFormatError,
+  type TorchLimits,
   UnsafePickleError,
   vectorCount,
 } from './gallery/index.ts';

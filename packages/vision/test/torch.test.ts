@@ -1,7 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { deflateRawSync } from 'node:zlib';
 import {
   openTorchArchive,
   parseGallery,
@@ -13,84 +10,24 @@ import {
 import { createMatcher } from '@frs/vision/match';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { unpickle } from '../src/gallery/torch/index.ts';
 
-const sharedDir =
-  process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const galleryPt = join(sharedDir, 'galleries', 'resnetV1_video_weights.pt');
-const galleryJson = join(sharedDir, 'galleries', 'resnetV1_video_weights.json');
+import {
+  floatsFactory,
+  galleryJsonPath,
+  galleryPickle,
+  galleryPtPath,
+  listOps,
+  pk,
+  tensorOps,
+  transposedPickleFactory,
+  zipFactory,
+} from './fixtures/torch.ts';
+
+const galleryPt = galleryPtPath();
+const galleryJson = galleryJsonPath();
 
 const ReferenceSchema = z.object({ names: z.array(z.string()), embeddings: z.array(z.array(z.number())) });
-
-/** Builds a ZIP archive (stored or deflated members) the way torch.save lays it out. */
-function zipFactory(members: Record<string, Uint8Array>, method: 0 | 8 = 0): Uint8Array {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, raw] of Object.entries(members)) {
-    const data = method === 8 ? deflateRawSync(raw) : Buffer.from(raw);
-    const nameBytes = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(members).length, 8);
-  end.writeUInt16LE(Object.keys(members).length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
-/** A protocol-2 pickle of `[tensor(2, 3) transposed from storage '0', ['a', 'b']]`, written by hand. */
-function transposedPickleFactory(): Uint8Array {
-  const s = (text: string) => {
-    const b = Buffer.from(text);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length);
-    return Buffer.concat([Buffer.from('X'), len, b]);
-  };
-  return Buffer.concat([
-    Buffer.from([0x80, 2, 0x5d, 0x28]), // PROTO 2, EMPTY_LIST, MARK
-    Buffer.from('ctorch._utils\n_rebuild_tensor_v2\n'),
-    Buffer.from([0x28, 0x28]), // MARK (args) MARK (persistent id)
-    s('storage'),
-    Buffer.from('ctorch\nFloatStorage\n'),
-    s('0'),
-    s('cpu'),
-    Buffer.from([0x4b, 6, 0x74, 0x51]), // BININT1 6, TUPLE, BINPERSID
-    Buffer.from([0x4b, 0]), // offset 0
-    Buffer.from([0x4b, 2, 0x4b, 3, 0x86]), // size (2, 3)
-    Buffer.from([0x4b, 1, 0x4b, 2, 0x86]), // stride (1, 2): a transposed view
-    Buffer.from([0x89, 0x7d, 0x74, 0x52]), // NEWFALSE, EMPTY_DICT, TUPLE, REDUCE
-    Buffer.from([0x5d, 0x28]),
-    s('a'),
-    s('b'),
-    Buffer.from([0x65, 0x65, 0x2e]), // APPENDS, APPENDS, STOP
-  ]);
-}
-
-function floatsFactory(values: number[]): Uint8Array {
-  const out = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => {
-    out.writeFloatLE(v, i * 4);
-  });
-  return out;
-}
 
 describe('Function: readTorchGallery()', () => {
   let bytes: Uint8Array;
@@ -188,5 +125,263 @@ describe('Function: readTorchGallery()', () => {
     expect(() => readTorchGallery(archive, { model: { id: 'tiny', dimension: 3 } })).toThrow(
       TorchFormatError,
     );
+  });
+});
+
+/** Growth of `process.memoryUsage().arrayBuffers` (where typed arrays live) while `run` executes. */
+function arrayBufferGrowth(run: () => void): number {
+  const before = process.memoryUsage().arrayBuffers;
+  let peak = before;
+  try {
+    run();
+  } finally {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+  }
+  return peak - before;
+}
+
+/** The error `run` throws (or `undefined`), so a test can check its class, message and cause. */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+const MiB = 1024 * 1024;
+
+describe('Function: readTorchGallery() on hostile input', () => {
+  it('throws TorchFormatError without allocating when a ~340-byte file declares stride 0 and a huge size', () => {
+    // 20 M elements over a 1-float storage: the unbounded reader allocated 80 MB for it.
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(
+        listOps(tensorOps({ key: '0', numel: 1, size: [20_000_000], stride: [0] })),
+        listOps(pk.unicode('a')),
+      ),
+      'g/data/0': floatsFactory([1]),
+    });
+    expect(file.byteLength).toBeGreaterThan(300);
+    expect(file.byteLength).toBeLessThan(400);
+    let error: unknown;
+    const growth = arrayBufferGrowth(() => {
+      error = thrown(() => readTorchGallery(file));
+    });
+    expect(error).toBeInstanceOf(TorchFormatError);
+    expect(growth).toBeLessThan(1 * MiB);
+  });
+
+  it('throws TorchFormatError without allocating when a positive-stride view is larger than its storage', () => {
+    // Stride 1 in both dimensions overlaps: 1000×1000 elements from a 2000-float storage.
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(
+        tensorOps({ key: '0', numel: 2000, size: [1000, 1000], stride: [1, 1] }),
+        listOps(pk.unicode('a')),
+      ),
+      'g/data/0': floatsFactory(new Array<number>(2000).fill(1)),
+    });
+    let error: unknown;
+    const growth = arrayBufferGrowth(() => {
+      error = thrown(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 1000 } }));
+    });
+    expect(error).toBeInstanceOf(TorchFormatError);
+    expect(growth).toBeLessThan(1 * MiB);
+  });
+
+  it.each([
+    ['a negative stride', { size: [3], stride: [-1], offset: 2 }],
+    ['a negative size', { size: [-3], stride: [1] }],
+    ['a size beyond 2^64', { size: [2n ** 70n], stride: [1] }],
+    ['a storage offset past the end', { size: [3], stride: [1], offset: 5 }],
+    ['33 dimensions', { size: new Array<number>(33).fill(1), stride: new Array<number>(33).fill(1) }],
+  ])('throws TorchFormatError when the tensor has %s', (_, view) => {
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(
+        listOps(tensorOps({ key: '0', numel: 3, ...view })),
+        listOps(pk.unicode('a')),
+      ),
+      'g/data/0': floatsFactory([1, 2, 3]),
+    });
+    expect(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 3 } })).toThrow(TorchFormatError);
+  });
+
+  it('throws TorchFormatError before reading when the pickle claims more floats than the member holds', () => {
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(
+        listOps(tensorOps({ key: '0', numel: 1_000_000, size: [3], stride: [1] })),
+        listOps(pk.unicode('a')),
+      ),
+      'g/data/0': floatsFactory([1, 2, 3]),
+    });
+    expect(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 3 } })).toThrow(
+      /storage 0 is shorter than 1000000 floats/,
+    );
+  });
+
+  it('throws TorchFormatError with a zlib cause and no 64 MB allocation when a member is an inflate bomb', () => {
+    const bomb = new Uint8Array(64 * MiB); // zeros deflate about 1000:1
+    const file = zipFactory({
+      'g/data.pkl': transposedPickleFactory(),
+      'g/data/0': { data: bomb, method: 8, declaredSize: 24 },
+    });
+    expect(file.byteLength).toBeLessThan(MiB);
+    let error: unknown;
+    const growth = arrayBufferGrowth(() => {
+      error = thrown(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 3 } }));
+    });
+    expect(error).toBeInstanceOf(TorchFormatError);
+    expect(error).toMatchObject({ cause: expect.any(RangeError) });
+    expect(growth).toBeLessThan(8 * MiB);
+  });
+
+  it('throws TorchFormatError before inflating when members declare more than the file can expand to', () => {
+    const file = zipFactory({
+      'g/data.pkl': transposedPickleFactory(),
+      'g/data/0': { data: new Uint8Array(24), method: 8, declaredSize: 3_000_000_000 },
+    });
+    expect(() => readTorchGallery(file)).toThrow(/impossible compression ratio|uncompressed bytes/);
+  });
+
+  it('throws TorchFormatError when many directory entries point at one member (overlapping-file bomb)', () => {
+    const one = zipFactory({ 'g/data/0': new Uint8Array(60_000) });
+    const central = one.subarray(30 + 8 + 60_000, one.byteLength - 22);
+    const copies = 200; // 200 × 60 kB = 12 MB declared from a ~70 kB file
+    const directory = Buffer.concat(new Array<Uint8Array>(copies).fill(central));
+    const end = Buffer.from(one.subarray(one.byteLength - 22));
+    end.writeUInt16LE(copies, 8);
+    end.writeUInt16LE(copies, 10);
+    end.writeUInt32LE(directory.length, 12);
+    const file = Buffer.concat([one.subarray(0, 30 + 8 + 60_000), directory, end]);
+    expect(() => readTorchGallery(file)).toThrow(/uncompressed bytes/);
+  });
+
+  it('throws TorchFormatError when the memo names one storage far more often than the file holds it', () => {
+    // 60 000 BINGETs of one 4 kB tensor would materialise 240 MB from a 125 kB file.
+    const gets = Buffer.concat(new Array<Buffer>(60_000).fill(pk.binget(0)));
+    const pickle = Buffer.concat([
+      pk.proto,
+      pk.emptyList,
+      pk.mark,
+      pk.emptyList,
+      tensorOps({ key: '0', numel: 1024, size: [1024], stride: [1] }),
+      pk.binput(0),
+      pk.append,
+      pk.mark,
+      gets,
+      pk.appends,
+      listOps(),
+      pk.appends,
+      pk.stop,
+    ]);
+    const file = zipFactory({
+      'g/data.pkl': pickle,
+      'g/data/0': floatsFactory(new Array<number>(1024).fill(1)),
+    });
+    const growth = arrayBufferGrowth(() => {
+      expect(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 1024 } })).toThrow(
+        /tensors of this archive exceed/,
+      );
+    });
+    expect(growth).toBeLessThan(8 * MiB);
+  });
+
+  it('throws TorchFormatError with the TypeError as cause when a string is not valid UTF-8', () => {
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(
+        tensorOps({ key: '0', numel: 6, size: [2, 3], stride: [1, 2] }),
+        listOps(pk.unicode('a'), pk.unicode(new Uint8Array([0x62, 0xff, 0xfe]))),
+      ),
+      'g/data/0': floatsFactory([1, 2, 3, 4, 5, 6]),
+    });
+    const error = thrown(() => readTorchGallery(file, { model: { id: 'tiny', dimension: 3 } }));
+    expect(error).toBeInstanceOf(TorchFormatError);
+    expect(error).toMatchObject({
+      message: expect.stringMatching(/not valid UTF-8/),
+      cause: expect.any(TypeError),
+    });
+  });
+
+  it('throws TorchFormatError when the pickle exceeds its stack or memo limit', () => {
+    const nones = Buffer.concat([pk.proto, Buffer.alloc(1001, 0x4e), pk.stop]);
+    expect(() => unpickle(nones, { maxStack: 1000 })).toThrow(/stack exceeds 1000/);
+    const puts = Buffer.concat([
+      pk.proto,
+      Buffer.from([0x4e]),
+      ...new Array(101).fill(0).map((_, i) => pk.binput(i)),
+      pk.stop,
+    ]);
+    expect(() => unpickle(puts, { maxMemo: 100 })).toThrow(/memo exceeds 100/);
+  });
+
+  it('throws TorchFormatError with the cause when a vector has the wrong dimension or is zero', () => {
+    const file = zipFactory({
+      'g/data.pkl': transposedPickleFactory(),
+      'g/data/0': floatsFactory([1, 2, 3, 4, 5, 6]),
+    });
+    const wrong = thrown(() => readTorchGallery(file));
+    expect(wrong).toBeInstanceOf(TorchFormatError);
+    expect(wrong).toMatchObject({ cause: expect.any(Error) });
+    const zeros = zipFactory({
+      'g/data.pkl': transposedPickleFactory(),
+      'g/data/0': floatsFactory([0, 0, 0, 0, 0, 0]),
+    });
+    expect(() => readTorchGallery(zeros, { model: { id: 'tiny', dimension: 3 } })).toThrow(TorchFormatError);
+  });
+
+  it('returns every vector when the names arrive in one APPENDS of 500 000 items', () => {
+    // The reader once appended with push(...items), which throws RangeError far below this count.
+    const n = 500_000;
+    const names = Buffer.concat([
+      pk.emptyList,
+      pk.mark,
+      pk.unicode('a'),
+      pk.binput(1),
+      pk.unicode('b'),
+      pk.binput(2),
+      ...new Array<Buffer>(n - 2).fill(pk.binget(1)),
+      pk.appends,
+    ]);
+    const values = new Array<number>(n * 2);
+    for (let i = 0; i < n; i++) {
+      values[2 * i] = 1;
+      values[2 * i + 1] = i % 7;
+    }
+    const file = zipFactory({
+      'g/data.pkl': galleryPickle(tensorOps({ key: '0', numel: n * 2, size: [n, 2], stride: [2, 1] }), names),
+      'g/data/0': floatsFactory(values),
+    });
+    const gallery = readTorchGallery(file, { model: { id: 'tiny', dimension: 2 } });
+    expect(gallery.people.map((p) => [p.name, p.embeddings.length])).toEqual([
+      ['a', n - 1],
+      ['b', 1],
+    ]);
+  });
+});
+
+describe('Function: readTorchGallery() with names given', () => {
+  it('returns the gallery under the given names when they replace the stored ones', async () => {
+    const reference = ReferenceSchema.parse(JSON.parse(await readFile(galleryJson, 'utf8')));
+    const renamed = reference.names.map((n) => `${n} (imported)`);
+    const gallery = readTorchGallery(await readFile(galleryPt), { names: renamed });
+    expect(gallery.people.map((p) => p.name)).toEqual([...new Set(renamed)]);
+  });
+
+  it('throws TorchFormatError when the number of names differs from the number of embeddings', async () => {
+    const bytes = await readFile(galleryPt);
+    expect(() => readTorchGallery(bytes, { names: ['one'] })).toThrow(/79 embeddings but 1 names/);
+  });
+
+  it('returns the gallery when the file holds only the embeddings and the names are given', () => {
+    const file = zipFactory({
+      'g/data.pkl': Buffer.concat([
+        pk.proto,
+        tensorOps({ key: '0', numel: 6, size: [2, 3], stride: [1, 2] }),
+        pk.stop,
+      ]),
+      'g/data/0': floatsFactory([1, 2, 3, 4, 5, 6]),
+    });
+    const gallery = readTorchGallery(file, { model: { id: 'tiny', dimension: 3 }, names: ['x', 'y'] });
+    expect(gallery.people.map((p) => p.name)).toEqual(['x', 'y']);
   });
 });

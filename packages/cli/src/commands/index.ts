@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { consoleCommand } from './console.ts';
 import { enroll } from './enroll.ts';
 import { evalCommand } from './eval.ts';
+import { importCommand } from './import.ts';
 import { people } from './people.ts';
 import { recognize } from './recognize.ts';
 import { send } from './send.ts';
@@ -11,6 +12,7 @@ import { workload } from './workload.ts';
 export const commands: readonly Command[] = [
   enroll,
   people,
+  importCommand,
   recognize,
   send,
   evalCommand,

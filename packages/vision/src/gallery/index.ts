@@ -4,7 +4,9 @@ export * from './gallery.ts';
 export * from './io.ts';
 export {
   openTorchArchive,
+  type ReadTorchGalleryOptions,
   readTorchGallery,
   TORCH_GALLERY_MODEL,
   type TorchArchive,
+  type TorchLimits,
 } from './torch/index.ts';

@@ -67,16 +67,24 @@ function isGlobal(value: PickleValue | undefined, name: string): boolean {
   );
 }
 
-function int(value: PickleValue | undefined, what: string): number {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= 0n)
-    return Number(value);
-  throw new TorchFormatError(`expected an integer for ${what}`);
+/** Most dimensions a tensor may have; torch itself stops at a few dozen. */
+export const MAX_TENSOR_RANK = 32;
+
+/** Sizes, strides, offsets and element counts: a non-negative safe integer (`min` 1 for strides). */
+function count(value: PickleValue | undefined, what: string, min = 0): number {
+  // LONG1 yields numbers for every safe integer, so a bigint here is out of range by construction.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value;
+  throw new TorchFormatError(
+    `expected an integer ≥ ${min} for ${what}, got ${typeof value === 'bigint' ? 'a huge integer' : String(value)}`,
+  );
 }
 
-function intTuple(value: PickleValue | undefined, what: string): number[] {
+function countTuple(value: PickleValue | undefined, what: string, min = 0): number[] {
   if (!isTuple(value)) throw new TorchFormatError(`expected a tuple for ${what}`);
-  return value.items.map((v) => int(v, what));
+  if (value.items.length > MAX_TENSOR_RANK) {
+    throw new TorchFormatError(`${what} has ${value.items.length} dimensions, more than ${MAX_TENSOR_RANK}`);
+  }
+  return value.items.map((v) => count(v, what, min));
 }
 
 function persistentLoad(pid: PickleValue | undefined): StorageRef {
@@ -85,7 +93,7 @@ function persistentLoad(pid: PickleValue | undefined): StorageRef {
   const [, type, key, , numel] = pid.items;
   if (!isGlobal(type, FLOAT_STORAGE)) throw new TorchFormatError('only float32 storages are supported');
   if (typeof key !== 'string') throw new TorchFormatError('storage key must be a string');
-  return { kind: 'storage', key, dtype: 'float32', numel: int(numel, 'storage size') };
+  return { kind: 'storage', key, dtype: 'float32', numel: count(numel, 'storage size') };
 }
 
 function reduce(callable: PickleValue | undefined, args: PickleValue | undefined): PickleValue {
@@ -100,13 +108,18 @@ function reduce(callable: PickleValue | undefined, args: PickleValue | undefined
     ) {
       throw new TorchFormatError('_rebuild_tensor_v2 expects a storage');
     }
-    return {
+    const tensor: TensorRef = {
       kind: 'tensor',
       storage,
-      offset: int(offset, 'storage offset'),
-      size: intTuple(size, 'tensor size'),
-      stride: intTuple(stride, 'tensor stride'),
+      offset: count(offset, 'storage offset'),
+      size: countTuple(size, 'tensor size'),
+      // Stride 0 (expand) and negative strides let a few bytes describe an unbounded tensor; torch.save of
+      // an ordinary tensor never writes them.
+      stride: countTuple(stride, 'tensor stride', 1),
     };
+    if (tensor.size.length !== tensor.stride.length)
+      throw new TorchFormatError('tensor size and stride differ in rank');
+    return tensor;
   }
   if (isGlobal(callable, ORDERED_DICT)) {
     if (args.items.length !== 0) throw new TorchFormatError('OrderedDict with arguments is not supported');
@@ -115,17 +128,32 @@ function reduce(callable: PickleValue | undefined, args: PickleValue | undefined
   throw new UnsafePickleError('REDUCE on something other than an allowed callable');
 }
 
+/** Limits on the restricted pickle VM; every one is also bounded by the pickle's length. */
+export interface PickleLimits {
+  /** Most values on the VM stack at once (default 1 000 000). */
+  maxStack?: number;
+  /** Most memo entries (default 1 000 000). */
+  maxMemo?: number;
+  /** Deepest MARK nesting (default 10 000). */
+  maxMarks?: number;
+}
+
 /**
  * Runs a restricted pickle VM (protocols 2–5 opcodes that `torch.save` emits for tensors, lists, tuples,
  * dicts, strings and numbers). Globals outside an allow-list of three names are refused with
- * {@link UnsafePickleError} before anything else happens; nothing is ever imported or executed.
+ * {@link UnsafePickleError} before anything else happens; nothing is ever imported or executed. The stack,
+ * memo and MARK depth are capped ({@link PickleLimits}), and invalid UTF-8 or any other malformation ends in
+ * {@link TorchFormatError}.
  *
  * @example
  * ```ts
  * const value = unpickle(zip.read(zip.find('archive/data.pkl')!)); // [tensors[], names[]]
  * ```
  */
-export function unpickle(bytes: Uint8Array): PickleValue {
+export function unpickle(bytes: Uint8Array, limits: PickleLimits = {}): PickleValue {
+  const maxStack = limits.maxStack ?? 1_000_000;
+  const maxMemo = limits.maxMemo ?? 1_000_000;
+  const maxMarks = limits.maxMarks ?? 10_000;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = new TextDecoder('utf-8', { fatal: true });
   const stack: PickleValue[] = [];
@@ -154,9 +182,23 @@ export function unpickle(bytes: Uint8Array): PickleValue {
   };
   const str = (n: number): string => {
     need(n);
-    const s = text.decode(bytes.subarray(pos, pos + n));
+    let s: string;
+    try {
+      s = text.decode(bytes.subarray(pos, pos + n));
+    } catch (error) {
+      throw new TorchFormatError(`pickle string at byte ${pos} is not valid UTF-8`, { cause: error });
+    }
     pos += n;
     return s;
+  };
+  const push = (value: PickleValue): void => {
+    if (stack.length >= maxStack) throw new TorchFormatError(`pickle stack exceeds ${maxStack} values`);
+    stack.push(value);
+  };
+  const put = (key: number): void => {
+    if (memo.size >= maxMemo && !memo.has(key))
+      throw new TorchFormatError(`pickle memo exceeds ${maxMemo} entries`);
+    memo.set(key, top());
   };
   const line = (): string => {
     const end = bytes.indexOf(0x0a, pos);
@@ -190,7 +232,8 @@ export function unpickle(bytes: Uint8Array): PickleValue {
   };
   const appendTo = (target: PickleValue, items: PickleValue[]): void => {
     if (!Array.isArray(target)) throw new TorchFormatError('APPEND target is not a list');
-    target.push(...items);
+    // A spread passes every item as an argument and throws RangeError past ~100k items.
+    for (const item of items) target.push(item);
   };
   const setItems = (target: PickleValue, items: PickleValue[]): void => {
     if (typeof target !== 'object' || target === null || Array.isArray(target) || target.kind !== 'dict') {
@@ -213,34 +256,35 @@ export function unpickle(bytes: Uint8Array): PickleValue {
       case 0x2e: // STOP
         return pop();
       case 0x28: // MARK
+        if (marks.length >= maxMarks) throw new TorchFormatError(`pickle MARKs nest deeper than ${maxMarks}`);
         marks.push(stack.length);
         break;
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        push([]);
         break;
       case 0x7d: // EMPTY_DICT
-        stack.push({ kind: 'dict', entries: [] });
+        push({ kind: 'dict', entries: [] });
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push({ kind: 'tuple', items: [] });
+        push({ kind: 'tuple', items: [] });
         break;
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(u16());
         break;
       case 0x4a: // BININT
-        stack.push(u32() | 0);
+        push(u32() | 0);
         break;
       case 0x8a: {
         // LONG1: little-endian two's complement of n bytes.
@@ -250,7 +294,7 @@ export function unpickle(bytes: Uint8Array): PickleValue {
         for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[pos + i] ?? 0);
         if (n > 0 && ((bytes[pos + n - 1] ?? 0) & 0x80) !== 0) value -= 1n << BigInt(8 * n);
         pos += n;
-        stack.push(
+        push(
           value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
             ? Number(value)
             : value,
@@ -259,42 +303,42 @@ export function unpickle(bytes: Uint8Array): PickleValue {
       }
       case 0x47: // BINFLOAT (big-endian double)
         need(8);
-        stack.push(view.getFloat64(pos, false));
+        push(view.getFloat64(pos, false));
         pos += 8;
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(str(u8()));
+        push(str(u8()));
         break;
       case 0x58: // BINUNICODE
-        stack.push(str(u32()));
+        push(str(u32()));
         break;
       case 0x8d: {
         // BINUNICODE8
         need(8);
         const n = Number(view.getBigUint64(pos, true));
         pos += 8;
-        stack.push(str(n));
+        push(str(n));
         break;
       }
       case 0x71: // BINPUT
-        memo.set(u8(), top());
+        put(u8());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
+        put(u32());
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        put(memo.size);
         break;
       case 0x68: // BINGET
-        stack.push(get(u8()));
+        push(get(u8()));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(get(u32()));
+        push(get(u32()));
         break;
       case 0x63: {
         // GLOBAL 'module\nname\n'
         const module = line();
-        stack.push(global(`${module}.${line()}`));
+        push(global(`${module}.${line()}`));
         break;
       }
       case 0x93: {
@@ -303,33 +347,33 @@ export function unpickle(bytes: Uint8Array): PickleValue {
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string')
           throw new TorchFormatError('bad STACK_GLOBAL');
-        stack.push(global(`${module}.${name}`));
+        push(global(`${module}.${name}`));
         break;
       }
       case 0x51: // BINPERSID
-        stack.push(persistentLoad(pop()));
+        push(persistentLoad(pop()));
         break;
       case 0x74: // TUPLE
-        stack.push({ kind: 'tuple', items: popMark() });
+        push({ kind: 'tuple', items: popMark() });
         break;
       case 0x85: // TUPLE1
-        stack.push({ kind: 'tuple', items: [pop()] });
+        push({ kind: 'tuple', items: [pop()] });
         break;
       case 0x86: {
         // TUPLE2
         const b = pop();
-        stack.push({ kind: 'tuple', items: [pop(), b] });
+        push({ kind: 'tuple', items: [pop(), b] });
         break;
       }
       case 0x87: {
         // TUPLE3
         const c = pop();
         const b = pop();
-        stack.push({ kind: 'tuple', items: [pop(), b, c] });
+        push({ kind: 'tuple', items: [pop(), b, c] });
         break;
       }
       case 0x6c: // LIST
-        stack.push(popMark());
+        push(popMark());
         break;
       case 0x61: {
         // APPEND
@@ -359,7 +403,7 @@ export function unpickle(bytes: Uint8Array): PickleValue {
       case 0x52: {
         // REDUCE
         const args = pop();
-        stack.push(reduce(pop(), args));
+        push(reduce(pop(), args));
         break;
       }
       default:
