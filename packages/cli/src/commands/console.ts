@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startConsole } from '@frs/console/server';
 import type { Signer } from '@frs/console/upstream';
 import { createJsonLogger } from '@frs/contracts/logger';
-import { signedInit } from '../camera.ts';
+import { functionUrlRegion, signedInit } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { isLoopback, sqsClientFor } from '../util/sqs.ts';
 
@@ -21,14 +21,6 @@ Options:
   --port <n>                  port on 127.0.0.1 (default 8082)
   --sign / --no-sign          SigV4 on Function URL calls (default: sign non-loopback URLs)
   -h, --help                  this text`;
-
-function regionOf(url: string): string {
-  return (
-    /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(new URL(url).hostname)?.[1] ??
-    process.env.AWS_REGION ??
-    'us-east-1'
-  );
-}
 
 export const consoleCommand: Command = {
   name: 'console',
@@ -58,7 +50,7 @@ export const consoleCommand: Command = {
           const init = await signedInit(
             request.url,
             request.body,
-            regionOf(request.url.href),
+            functionUrlRegion(request.url),
             request.method,
           );
           return init.headers;
