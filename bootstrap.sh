@@ -3,8 +3,9 @@
 #   bash bootstrap.sh start   -> install everything, build the models, run the local stack
 #   bash bootstrap.sh test    -> install everything, build the models, run every test suite
 #   bash bootstrap.sh setup   -> install everything and build the models only
-# Node 22 and pnpm 10 are installed from the npm registry into a private folder when the machine's
-# Node is older, so nothing system-wide is touched.
+# Node 22 (>= 22.18, the first 22.x that runs .ts files by type stripping without a flag) and pnpm 10 are
+# installed from the npm registry into a private folder when the machine's Node is older, so nothing
+# system-wide is touched.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ log() { printf '\033[1m[frs]\033[0m %s\n' "$*" >&2; }
 
 node_ok() {
   command -v node >/dev/null 2>&1 &&
-    node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=5)?0:1)'
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=18)?0:1)'
 }
 
 ensure_toolchain() {
@@ -31,7 +32,7 @@ ensure_toolchain() {
     npm install --prefix "$toolchain" --no-audit --no-fund --loglevel=error "$node_spec" "$pnpm_spec" >&2
     hash -r
   fi
-  node_ok || { log "could not get Node >= 22.5 (have $(node --version 2>/dev/null || echo none))"; exit 1; }
+  node_ok || { log "could not get Node >= 22.18 (have $(node --version 2>/dev/null || echo none))"; exit 1; }
   log "node $(node --version), pnpm $(pnpm --version)"
 }
 

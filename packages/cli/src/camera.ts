@@ -55,6 +55,25 @@ export class ResultTimeoutError extends Error {
 }
 
 /**
+ * The region to sign a Function URL call for: the one in its host (`<id>.lambda-url.<region>.on.aws`),
+ * else `AWS_REGION`, else `us-east-1`. A SigV4 scope for the wrong region is refused with 403, and the
+ * operator's `AWS_REGION` is often not the one the service was deployed to.
+ *
+ * @example
+ * ```ts
+ * functionUrlRegion('https://abc123.lambda-url.eu-west-2.on.aws/'); // 'eu-west-2'
+ * ```
+ */
+export function functionUrlRegion(url: string | URL): string {
+  const hostname = (typeof url === 'string' ? new URL(url) : url).hostname;
+  return (
+    /^[^.]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/i.exec(hostname)?.[1]?.toLowerCase() ??
+    process.env.AWS_REGION ??
+    'us-east-1'
+  );
+}
+
+/**
  * SigV4-signed fetch options for a Function URL whose auth type is `AWS_IAM`, with the default AWS
  * credential chain (the operator's profile, SSO session or role).
  *

@@ -1,8 +1,66 @@
 import { z } from 'zod';
 
 /**
+ * What a `request_id` may be: 1–128 characters of `A–Z a–z 0–9 . _ : -`. The id travels in SQS
+ * messages, logs and (in clients) file and queue names, so it is kept to characters safe in all of them.
+ *
+ * @example
+ * ```ts
+ * REQUEST_ID_PATTERN.test('cam-7:2026-01-01T10.00.00'); // true
+ * REQUEST_ID_PATTERN.test('cam 7'); // false
+ * ```
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Longest accepted `request_id`, in characters. */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+/**
+ * Longest accepted `filename`, in Unicode code points (zod counts code points, so an emoji is one; at most
+ * 1020 bytes of UTF-8).
+ */
+export const MAX_FILENAME_LENGTH = 255;
+
+/**
+ * Characters a `filename` may not contain: C0/C1 control characters (U+0000–U+001F, U+007F–U+009F),
+ * unpaired surrogates, U+FFFE and U+FFFF (SQS refuses a message body with any of the last three, which
+ * turned such a request into a 500) and the path separators `/` and `\` (a filename is a label, not a path).
+ * With the `u` flag a valid surrogate pair is one code point above U+FFFF and never matches.
+ *
+ * @example
+ * ```ts
+ * FILENAME_FORBIDDEN.test('frame\uFFFF.jpg'); // true
+ * FILENAME_FORBIDDEN.test('Ånde 😀.jpg'); // false
+ * ```
+ */
+export const FILENAME_FORBIDDEN = /[\p{Cc}\p{Cs}\uFFFE\uFFFF/\\]/u;
+
+// The schemas check length and characters separately so that each failure gets its own message.
+const REQUEST_ID_CHARS = /^[A-Za-z0-9._:-]*$/;
+const FILENAME_PATTERN = /^[^\p{Cc}\p{Cs}\uFFFE\uFFFF/\\]*$/u;
+
+function codePointLabel(char: string): string {
+  const hex = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return char === '/' || char === '\\' ? `'${char}'` : hex;
+}
+
+function forbiddenFilenameMessage(input: unknown): string {
+  const found = typeof input === 'string' ? FILENAME_FORBIDDEN.exec(input) : null;
+  const where = found ? ` (found ${codePointLabel(found[0])} at index ${found.index})` : '';
+  return `must not contain control characters, U+FFFE, U+FFFF, unpaired surrogates, '/' or '\\'${where}`;
+}
+
+/**
  * Body a camera POSTs to the detector's Function URL. Unknown fields are ignored (zod strips them), so
  * older and newer clients keep working.
+ *
+ * - `request_id`: 1–128 characters of `A–Z a–z 0–9 . _ : -` ({@link REQUEST_ID_PATTERN}).
+ * - `filename` (optional): 1–255 characters (code points) after Unicode NFC normalisation (a decomposed
+ *   name from macOS is accepted and stored composed), none of {@link FILENAME_FORBIDDEN}. Every other
+ *   character, including spaces and emoji, is allowed.
+ *
+ * A request breaking either rule is answered `400 invalid_request` with a message naming the field (and,
+ * for `filename`, the first offending character and its index).
  *
  * @example
  * ```ts
@@ -19,13 +77,21 @@ export const RecognitionRequest = z
     request_id: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
       .min(1, 'must not be empty')
-      .max(256, 'must be at most 256 characters')
-      .describe('Client-chosen id; the result on the response queue carries it back.'),
+      .max(MAX_REQUEST_ID_LENGTH, `must be at most ${MAX_REQUEST_ID_LENGTH} characters`)
+      .regex(REQUEST_ID_CHARS, "may contain only A-Z, a-z, 0-9, '.', '_', ':' and '-'")
+      .describe(
+        'Client-chosen id, 1–128 characters of A–Z a–z 0–9 . _ : -; the result on the response queue carries it back.',
+      ),
     filename: z
       .string({ error: 'must be a string' })
-      .max(1024, 'must be at most 1024 characters')
+      .overwrite((name) => name.normalize('NFC'))
+      .min(1, 'must not be empty')
+      .max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters`)
+      .regex(FILENAME_PATTERN, { error: (issue) => forbiddenFilenameMessage(issue.input) })
       .optional()
-      .describe('A label only (may be a path); never used to open a file.'),
+      .describe(
+        'A label only, never used to open a file: 1–255 characters after NFC normalisation, no control characters, U+FFFE, U+FFFF, unpaired surrogates, / or \\.',
+      ),
   })
   .describe('FRS recognition request (POST body of the detector Function URL)');
 

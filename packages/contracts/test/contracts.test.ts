@@ -3,14 +3,81 @@ import { ERROR_STATUS, ErrorCode } from '../src/errors.ts';
 import { RecognitionJob } from '../src/job.ts';
 import { createJsonLogger } from '../src/logger.ts';
 import { memoise } from '../src/memo.ts';
-import { RecognitionRequest } from '../src/request.ts';
+import {
+  FILENAME_FORBIDDEN,
+  MAX_FILENAME_LENGTH,
+  MAX_REQUEST_ID_LENGTH,
+  REQUEST_ID_PATTERN,
+  RecognitionRequest,
+} from '../src/request.ts';
 import { RecognitionResult } from '../src/result.ts';
 import { makeJob, makeResult } from './fixtures.ts';
 
 describe('Function: RecognitionRequest.parse()', () => {
   it('returns the three known fields and drops unknown ones when the body has extras', () => {
-    const parsed = RecognitionRequest.parse({ content: 'aGk=', request_id: 'r', filename: '/a/b.jpg', x: 1 });
-    expect(parsed).toEqual({ content: 'aGk=', request_id: 'r', filename: '/a/b.jpg' });
+    const parsed = RecognitionRequest.parse({ content: 'aGk=', request_id: 'r', filename: 'b.jpg', x: 1 });
+    expect(parsed).toEqual({ content: 'aGk=', request_id: 'r', filename: 'b.jpg' });
+  });
+
+  it('returns the request when request_id uses every allowed character class at the 128-character limit', () => {
+    const id = `Az09._:-${'x'.repeat(120)}`;
+    expect(id).toHaveLength(MAX_REQUEST_ID_LENGTH);
+    expect(RecognitionRequest.parse({ content: 'aGk=', request_id: id }).request_id).toBe(id);
+    expect(REQUEST_ID_PATTERN.test(id)).toBe(true);
+  });
+
+  it('returns a failed parse naming request_id when it is 129 characters, has a space or a non-ASCII letter', () => {
+    for (const id of ['a'.repeat(129), 'cam 7', 'cam\t7', 'kamera-ø', 'a/b', '']) {
+      const parsed = RecognitionRequest.safeParse({ content: 'aGk=', request_id: id });
+      expect(parsed.success, JSON.stringify(id)).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['request_id']);
+      expect(REQUEST_ID_PATTERN.test(id)).toBe(false);
+    }
+  });
+
+  it('returns the filename in NFC when it has spaces, emoji, non-Latin letters or decomposed accents', () => {
+    for (const [sent, kept] of [
+      ['frame 01.jpg', 'frame 01.jpg'],
+      ['😀 Åsa.png', '😀 Åsa.png'],
+      ['写真.webp', '写真.webp'],
+      ['Jose\u0301.jpg', 'Jos\u00e9.jpg'],
+      ['x'.repeat(MAX_FILENAME_LENGTH), 'x'.repeat(MAX_FILENAME_LENGTH)],
+      ['😀'.repeat(MAX_FILENAME_LENGTH), '😀'.repeat(MAX_FILENAME_LENGTH)],
+    ]) {
+      expect(RecognitionRequest.parse({ content: 'aGk=', request_id: 'r', filename: sent }).filename).toBe(
+        kept,
+      );
+    }
+  });
+
+  it('returns a failed parse naming the character when the filename has one SQS or a path would misread', () => {
+    const cases: [string, string][] = [
+      ['frame\uFFFF.jpg', 'U+FFFF at index 5'],
+      ['frame\uFFFE.jpg', 'U+FFFE at index 5'],
+      ['a\uD800.jpg', 'U+D800 at index 1'],
+      ['a\uDC00b.jpg', 'U+DC00 at index 1'],
+      ['a\u0000.jpg', 'U+0000 at index 1'],
+      ['line\nbreak.jpg', 'U+000A at index 4'],
+      ['c1\u0085.jpg', 'U+0085 at index 2'],
+      ['del\u007F.jpg', 'U+007F at index 3'],
+      ['cam7/frame.jpg', "'/' at index 4"],
+      ['..\\boot.ini', "'\\' at index 2"],
+    ];
+    for (const [filename, found] of cases) {
+      const parsed = RecognitionRequest.safeParse({ content: 'aGk=', request_id: 'r', filename });
+      expect(parsed.success, JSON.stringify(filename)).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['filename']);
+      expect(parsed.error?.issues[0]?.message).toContain(`(found ${found})`);
+      expect(FILENAME_FORBIDDEN.test(filename)).toBe(true);
+    }
+  });
+
+  it('returns a failed parse when the filename is empty or longer than 255 code points', () => {
+    for (const filename of ['', 'x'.repeat(MAX_FILENAME_LENGTH + 1), '😀'.repeat(MAX_FILENAME_LENGTH + 1)]) {
+      expect(RecognitionRequest.safeParse({ content: 'aGk=', request_id: 'r', filename }).success).toBe(
+        false,
+      );
+    }
   });
 
   it('returns a failed parse when request_id or content is missing', () => {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { memoise } from '@frs/contracts/memo';
@@ -43,7 +44,7 @@ describe('Function: createHandler()', () => {
 
   async function imageEvent(relative: string, requestId = 'r-1') {
     const content = (await readFile(facePath(relative))).toString('base64');
-    return makeEvent({ content, request_id: requestId, filename: relative });
+    return makeEvent({ content, request_id: requestId, filename: basename(relative) });
   }
 
   it('returns 200 and queues one job with an aligned PNG chip when given a portrait', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   DeleteMessageCommand,
   ReceiveMessageCommand,
@@ -71,7 +72,7 @@ describe('Function: startLocalStack()', () => {
 
   async function postImage(path: string, requestId = randomUUID()): Promise<string> {
     const content = (await readFile(path)).toString('base64');
-    const response = await post({ content, request_id: requestId, filename: path });
+    const response = await post({ content, request_id: requestId, filename: basename(path) });
     expect(response.status, await response.clone().text()).toBe(200);
     expect(DetectorAccepted.parse(await response.json()).request_id).toBe(requestId);
     return requestId;

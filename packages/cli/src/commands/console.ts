@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startConsole } from '@frs/console/server';
 import type { Signer } from '@frs/console/upstream';
 import { createJsonLogger } from '@frs/contracts/logger';
-import { signedInit } from '../camera.ts';
+import { functionUrlRegion, signedInit } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { regionOf, shouldSign } from '../util/function-url.ts';
 import { sqsClientFor } from '../util/sqs.ts';
@@ -51,7 +51,7 @@ export const consoleCommand: Command = {
           const init = await signedInit(
             request.url,
             request.body,
-            regionOf(request.url.href),
+            functionUrlRegion(request.url),
             request.method,
           );
           return init.headers;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { positiveNumber } from '../args.ts';
-import { Camera } from '../camera.ts';
+import { Camera, functionUrlRegion } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { createProgress } from '../progress.ts';
-import { sqsClientFor } from '../util/sqs.ts';
+import { isLoopback, sqsClientFor } from '../util/sqs.ts';
 import { summarize } from '../util/stats.ts';
 
 const usage = `Usage: frs send <image…> [--url <function-url>] [--queue-url <response-queue-url>] [options]
@@ -19,6 +19,10 @@ Options:
   --repeat <n>         send the list n times (default 1), e.g. to measure latency
   --timeout <s>        seconds to wait for each result (default 30)
   --release-others     hand other clients' messages back at once instead of leaving them hidden
+  --sign               sign requests with SigV4 (Function URL with AWS_IAM auth) for the region in the
+                       URL's host (<id>.lambda-url.<region>.on.aws, else AWS_REGION), with the default
+                       AWS credential chain; default for non-loopback URLs
+  --no-sign            never sign
   --json               one JSON object per frame on stdout, then a summary object
   -h, --help           this text`;
 
@@ -46,16 +50,20 @@ export const send: Command = {
         repeat: { type: 'string', default: '1' },
         timeout: { type: 'string', default: '30' },
         'release-others': { type: 'boolean', default: false },
+        sign: { type: 'boolean' },
+        'no-sign': { type: 'boolean' },
         json: { type: 'boolean', default: false },
       },
     });
     if (positionals.length === 0) throw new UsageError('at least one image is required');
     const repeat = positiveNumber('--repeat', values.repeat, true);
     const timeoutMs = positiveNumber('--timeout', values.timeout) * 1000;
+    const sign = values['no-sign'] ? false : (values.sign ?? !isLoopback(values.url));
     const camera = new Camera({
       url: values.url,
       queueUrl: values['queue-url'],
       sqs: sqsClientFor(values['queue-url']),
+      sign: sign ? { region: functionUrlRegion(values.url) } : undefined,
       timeoutMs,
       releaseOthers: values['release-others'],
     });

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { positiveNumber } from '../args.ts';
+import { functionUrlRegion } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { listImages } from '../util/images.ts';
 import { isLoopback, sqsClientFor } from '../util/sqs.ts';
@@ -21,7 +22,9 @@ Options:
                          <image-dir> or by file name
   --release-others       hand other clients' messages back at once (visibility 0) instead of leaving them
                          hidden for the queue's visibility timeout, as the original clients did
-  --sign                 sign requests with SigV4 (Function URL with AWS_IAM auth); default for non-loopback URLs
+  --sign                 sign requests with SigV4 (Function URL with AWS_IAM auth) for the region in the
+                         URL's host (<id>.lambda-url.<region>.on.aws, else AWS_REGION); default for
+                         non-loopback URLs
   --no-sign              never sign
   --json                 print the full JSON report instead of the table
   --out <file.json>      also write the full JSON report to a file
@@ -85,7 +88,6 @@ export const workload: Command = {
     if (images.length === 0) throw new UsageError(`no .jpg, .png or .webp images below ${dir}`);
     const truth = values.truth ? parseTruthCsv(await readFile(values.truth, 'utf8')) : undefined;
     const sign = values['no-sign'] ? false : (values.sign ?? !isLoopback(values.url));
-    const region = process.env.AWS_REGION ?? 'us-east-1';
 
     const report = await runWorkload({
       url: values.url,
@@ -96,7 +98,7 @@ export const workload: Command = {
       rate,
       timeoutMs: timeout * 1000,
       truth,
-      sign: sign ? { region } : undefined,
+      sign: sign ? { region: functionUrlRegion(values.url) } : undefined,
       releaseOthers: values['release-others'],
       onProgress: (done, total) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} answered or failed`);
