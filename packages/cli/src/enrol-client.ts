@@ -1,8 +1,7 @@
 import { EnrolResponse, PeopleList, PersonDetail } from '@frs/contracts/enrol';
 import { ErrorBody } from '@frs/contracts/errors';
 import { z } from 'zod';
-import { signedInit } from './camera.ts';
-import { regionOf } from './util/function-url.ts';
+import { functionUrlRegion, signedInit } from './camera.ts';
 
 /** The enroller answered with an error: its status, code and message as the API gave them. */
 export class EnrolApiError extends Error {
@@ -57,7 +56,7 @@ export function createEnrolClient(options: EnrolClientOptions): EnrolClient {
     body?: string,
   ): Promise<T> {
     const init: RequestInit = options.sign
-      ? await signedInit(url, body, regionOf(url.href), method)
+      ? await signedInit(url, body, functionUrlRegion(url), method)
       : {
           method,
           ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BoxSchema } from './common.ts';
+import { Filename } from './request.ts';
 import { NO_FACE, UNKNOWN } from './result.ts';
 
 /** Longest person name, in Unicode code points. */
@@ -61,11 +62,9 @@ export const EnrolRequest = z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a base64 string') })
       .min(1, 'must not be empty')
       .describe('The photo (JPEG, PNG or WebP) as standard base64; its largest face is enrolled.'),
-    filename: z
-      .string({ error: 'must be a string' })
-      .max(255, 'must be at most 255 characters')
-      .optional()
-      .describe('A label kept with the photo; never used to open a file.'),
+    filename: Filename.optional().describe(
+      'A label kept with the photo, never used to open a file; the same rules as the detector request.',
+    ),
   })
   .describe('FRS enrolment request (POST /people/{name}/photos)');
 

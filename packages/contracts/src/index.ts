@@ -29,5 +29,5 @@ export {
   type LogLevel,
 } from './logger.ts';
 export { memoise } from './memo.ts';
-export { DetectorAccepted, RecognitionRequest } from './request.ts';
+export { DetectorAccepted, Filename, RecognitionRequest } from './request.ts';
 export { NO_FACE, RecognitionResult, ResultFace, UNKNOWN } from './result.ts';

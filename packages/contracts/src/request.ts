@@ -51,6 +51,23 @@ function forbiddenFilenameMessage(input: unknown): string {
 }
 
 /**
+ * A client's file label (detector requests, enrolment photos): 1–255 code points after NFC normalisation,
+ * none of {@link FILENAME_FORBIDDEN}.
+ *
+ * @example
+ * ```ts
+ * Filename.parse('front door.jpg'); // 'front door.jpg'
+ * Filename.safeParse('a/b.jpg').success; // false
+ * ```
+ */
+export const Filename = z
+  .string({ error: 'must be a string' })
+  .overwrite((name) => name.normalize('NFC'))
+  .min(1, 'must not be empty')
+  .max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters`)
+  .regex(FILENAME_PATTERN, { error: (issue) => forbiddenFilenameMessage(issue.input) });
+
+/**
  * Body a camera POSTs to the detector's Function URL. Unknown fields are ignored (zod strips them), so
  * older and newer clients keep working.
  *
@@ -82,16 +99,9 @@ export const RecognitionRequest = z
       .describe(
         'Client-chosen id, 1–128 characters of A–Z a–z 0–9 . _ : -; the result on the response queue carries it back.',
       ),
-    filename: z
-      .string({ error: 'must be a string' })
-      .overwrite((name) => name.normalize('NFC'))
-      .min(1, 'must not be empty')
-      .max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters`)
-      .regex(FILENAME_PATTERN, { error: (issue) => forbiddenFilenameMessage(issue.input) })
-      .optional()
-      .describe(
-        'A label only, never used to open a file: 1–255 characters after NFC normalisation, no control characters, U+FFFE, U+FFFF, unpaired surrogates, / or \\.',
-      ),
+    filename: Filename.optional().describe(
+      'A label only, never used to open a file: 1–255 characters after NFC normalisation, no control characters, U+FFFE, U+FFFF, unpaired surrogates, / or \\.',
+    ),
   })
   .describe('FRS recognition request (POST body of the detector Function URL)');
 

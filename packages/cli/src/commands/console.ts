@@ -4,7 +4,7 @@ import type { Signer } from '@frs/console/upstream';
 import { createJsonLogger } from '@frs/contracts/logger';
 import { functionUrlRegion, signedInit } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
-import { regionOf, shouldSign } from '../util/function-url.ts';
+import { shouldSign } from '../util/function-url.ts';
 import { sqsClientFor } from '../util/sqs.ts';
 
 const usage = `Usage: frs console --url <detector URL> --queue-url <response queue URL> [options]

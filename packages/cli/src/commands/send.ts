@@ -4,7 +4,8 @@ import { positiveNumber } from '../args.ts';
 import { Camera, functionUrlRegion } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { createProgress } from '../progress.ts';
-import { isLoopback, sqsClientFor } from '../util/sqs.ts';
+import { shouldSign } from '../util/function-url.ts';
+import { sqsClientFor } from '../util/sqs.ts';
 import { summarize } from '../util/stats.ts';
 
 const usage = `Usage: frs send <image…> [--url <function-url>] [--queue-url <response-queue-url>] [options]
@@ -58,7 +59,7 @@ export const send: Command = {
     if (positionals.length === 0) throw new UsageError('at least one image is required');
     const repeat = positiveNumber('--repeat', values.repeat, true);
     const timeoutMs = positiveNumber('--timeout', values.timeout) * 1000;
-    const sign = values['no-sign'] ? false : (values.sign ?? !isLoopback(values.url));
+    const sign = shouldSign(values.url, values);
     const camera = new Camera({
       url: values.url,
       queueUrl: values['queue-url'],

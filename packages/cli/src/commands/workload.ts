@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { positiveNumber } from '../args.ts';
 import { functionUrlRegion } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
+import { shouldSign } from '../util/function-url.ts';
 import { listImages } from '../util/images.ts';
-import { isLoopback, sqsClientFor } from '../util/sqs.ts';
+import { sqsClientFor } from '../util/sqs.ts';
 import { parseTruthCsv, runWorkload, type WorkloadReport } from '../workload.ts';
 
 const usage = `Usage: frs workload <image-dir> --url <function-url> --queue-url <response-queue-url> [options]
@@ -87,7 +88,7 @@ export const workload: Command = {
     const images = await listImages(dir);
     if (images.length === 0) throw new UsageError(`no .jpg, .png or .webp images below ${dir}`);
     const truth = values.truth ? parseTruthCsv(await readFile(values.truth, 'utf8')) : undefined;
-    const sign = values['no-sign'] ? false : (values.sign ?? !isLoopback(values.url));
+    const sign = shouldSign(values.url, values);
 
     const report = await runWorkload({
       url: values.url,
