@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { EnrolResponse, PersonDetail } from '@frs/contracts/enrol';
+import { ErrorBody } from '@frs/contracts/errors';
+import { decodeImage } from '@frs/vision/image';
+import { buildApp } from 'fauxqs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../src/app.ts';
+import { parseEnrollerConfig } from '../src/config.ts';
+import { createEnrollerDeps } from '../src/deps.ts';
+import { facePath, makeEvent, makeLogger } from './fixtures.ts';
+
+const photoBody = async (relative: string) => ({
+  content: (await readFile(facePath(relative))).toString('base64'),
+  filename: relative.split('/').at(-1),
+});
+
+// Real models on real photos, and a real S3 API (fauxqs on loopback) under the store.
+describe('Function: createHandler()', () => {
+  const app = buildApp({ logger: false });
+  let s3: S3Client;
+  let handler: ReturnType<typeof createHandler>;
+  const { logger, lines } = makeLogger();
+  const config = parseEnrollerConfig({ FRS_GALLERY_STORE: 's3://frs-test/gallery/' });
+
+  beforeAll(async () => {
+    const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
+    s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'frs-test' }));
+    handler = createHandler(createEnrollerDeps(config, logger, { s3 }));
+  }, 60_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await app.close();
+  });
+
+  it('returns 201 with the largest face when a photo of several faces is enrolled', async () => {
+    const relative = 'other/multi-face-annotated/2007_007763.jpg';
+    const response = await handler(makeEvent('POST', '/people/Crowd/photos', await photoBody(relative)));
+    expect(response.statusCode, response.body).toBe(201);
+    const created = EnrolResponse.parse(JSON.parse(response.body));
+    const { createFaceFinder } = await import('@frs/vision/pipeline');
+    const faces = await (await createFaceFinder()).detectAndAlign(
+      await decodeImage(await readFile(facePath(relative))),
+    );
+    const area = (b: readonly number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
+    expect(faces.length).toBeGreaterThan(1);
+    expect(area(created.face.box)).toBeCloseTo(Math.max(...faces.map((f) => area(f.detection.box))), 3);
+  }, 60_000);
+
+  it('returns the person with the photo and a JPEG thumbnail of the aligned face', async () => {
+    const created = EnrolResponse.parse(
+      JSON.parse(
+        (await handler(makeEvent('POST', '/people/Ada/photos', await photoBody('identities/carell/00.jpg'))))
+          .body,
+      ),
+    );
+    const person = PersonDetail.parse(JSON.parse((await handler(makeEvent('GET', '/people/Ada'))).body));
+    expect(person.photos).toEqual([
+      expect.objectContaining({ photo_id: created.photo_id, filename: '00.jpg', box: created.face.box }),
+    ]);
+    const thumb = await handler(makeEvent('GET', `/people/Ada/photos/${created.photo_id}/thumbnail`));
+    expect(thumb).toMatchObject({
+      statusCode: 200,
+      isBase64Encoded: true,
+      headers: { 'content-type': 'image/jpeg' },
+    });
+    const meta = await sharp(Buffer.from(thumb.body, 'base64')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 112, 112]);
+  }, 60_000);
+
+  it('returns 422 no_face and stores nothing when the photo has no face', async () => {
+    const response = await handler(
+      makeEvent('POST', '/people/Nobody/photos', await photoBody('other/no-face/apple.jpg')),
+    );
+    expect(response.statusCode).toBe(422);
+    expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('no_face');
+    expect((await handler(makeEvent('GET', '/people/Nobody'))).statusCode).toBe(404);
+  }, 60_000);
+
+  it('returns 204 and then 404 when a person is deleted', async () => {
+    expect((await handler(makeEvent('DELETE', '/people/Ada'))).statusCode).toBe(204);
+    expect((await handler(makeEvent('DELETE', '/people/Ada'))).statusCode).toBe(404);
+  });
+
+  it('returns a 500 without internals when the store cannot be reached', async () => {
+    const dead = new S3Client({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const broken = createHandler(createEnrollerDeps(config, logger, { s3: dead }));
+    const response = await broken(makeEvent('GET', '/people'));
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: 'internal_error', message: 'internal error; retry later' },
+    });
+    expect(lines.some((l) => l.message === 'request failed')).toBe(true);
+    dead.destroy();
+  });
+});

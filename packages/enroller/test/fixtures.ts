@@ -1,0 +1,34 @@
+import type { FunctionUrlEvent } from '@frs/contracts/lambda';
+import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+
+/** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
+export const SHARED_DIR =
+  process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
+
+/** Path of a photo below `../shared/faces`. */
+export function facePath(relative: string): string {
+  return `${SHARED_DIR.replace(/\/?$/, '/')}faces/${relative}`;
+}
+
+/** A Function URL event as AWS builds it. */
+export function makeEvent(method: string, rawPath: string, body?: unknown): FunctionUrlEvent {
+  return {
+    version: '2.0',
+    rawPath,
+    headers: { 'content-type': 'application/json' },
+    requestContext: { http: { method } },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+}
+
+/** A logger that keeps its lines for assertions. */
+export function makeLogger(): { logger: JsonLogger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createJsonLogger({
+    service: 'test',
+    level: 'debug',
+    write: (l) => lines.push(JSON.parse(l)),
+  });
+  return { logger, lines };
+}
