@@ -40,6 +40,11 @@ export class EcrImages {
     this.#repository = repository;
   }
 
+  /** The repository's name. */
+  get repository(): string {
+    return this.#repository;
+  }
+
   /** The digest a tag names, or null when the tag does not exist. */
   async digestOf(tag: string): Promise<string | null> {
     return (await this.imageOf(tag))?.digest ?? null;
