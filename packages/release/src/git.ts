@@ -86,7 +86,7 @@ export class Git {
     return this.#git(['cat-file', 'blob', object]);
   }
 
-  /** Creates an annotated tag (as `changeset tag` does) on `commit`; fails if the tag exists. */
+  /** Creates an annotated tag (as `changeset git-tag` does) on `commit`; fails if the tag exists. */
   async createTag(tag: string, commit: string, message: string): Promise<void> {
     await this.#git(['tag', '--annotate', '--message', message, '--end-of-options', tag, commit]);
   }

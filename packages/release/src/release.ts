@@ -147,7 +147,7 @@ async function planVersion(
     );
     if (image === null) {
       // Only a tag on the very commit being released may still lack its image (a tag made by hand or
-      // by `changeset tag` before the release ran); anywhere else it claims a version nobody released.
+      // by `changeset git-tag` before the release ran); anywhere else it claims a version nobody released.
       if (tagged !== commit) {
         throw new TagConflictError(
           `${version.gitTag} already points at ${tagged}, not at ${commit} being released, and no ` +

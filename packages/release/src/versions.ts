@@ -79,7 +79,7 @@ export function functionTag(fn: string, version: string): string {
 }
 
 /**
- * The git tag of one package version, named exactly as `changeset tag` names it in a monorepo, so tags
+ * The git tag of one package version, named exactly as `changeset git-tag` names it in a monorepo, so tags
  * made by the release and by changesets never disagree.
  *
  * @example

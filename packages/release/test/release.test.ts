@@ -53,6 +53,13 @@ afterAll(async () => {
   await moto?.stop();
 });
 
+const changesetBin = fileURLToPath(new URL('../../../node_modules/@changesets/cli/bin.js', import.meta.url));
+
+/** Runs the repository's own changesets CLI (the root devDependency) in a test repository. */
+async function changeset(repo: TestRepo, command: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [changesetBin, command], { cwd: repo.dir });
+}
+
 /** A fresh git repository and ECR repository, released against local `main`. */
 async function setup(functions = TWO_FUNCTIONS): Promise<{ repo: TestRepo; source: ReleaseSource }> {
   const repo = await TestRepo.create();
@@ -102,8 +109,35 @@ describe('Function: publish()', () => {
     expect(await source.images.digestOf('detector-0.2.0')).toBe(build);
     expect(await source.git.tagTarget('@frs/detector@0.2.0')).toBe(commit);
     expect(await source.git.tagTarget('@frs/recognizer@0.3.1')).toBe(commit);
-    // Annotated, as `changeset tag` makes them.
+    // Annotated, as `changeset git-tag` makes them.
     expect(await repo.sh('cat-file', '-t', 'refs/tags/@frs/detector@0.2.0')).toBe('tag');
+  });
+
+  it('returns tagged without new git tags when changesets versioned and tagged the commit (same tag names)', async () => {
+    const { repo, source } = await setup();
+    const changesetConfig = await readFile(
+      fileURLToPath(new URL('../../../.changeset/config.json', import.meta.url)),
+      'utf8',
+    );
+    await repo.commit('feature with a changeset', {
+      'package.json': JSON.stringify({ name: 'frs', private: true }),
+      'pnpm-workspace.yaml': 'packages:\n  - packages/*\n',
+      '.changeset/config.json': changesetConfig,
+      '.changeset/faster-detector.md': '---\n"@frs/detector": minor\n---\n\nFaster detector\n',
+      ...packageFiles({ detector: '0.1.0', recognizer: '0.1.0' }),
+    });
+    await changeset(repo, 'version');
+    const versioned = await repo.commit('Version Packages', {});
+    await changeset(repo, 'git-tag');
+    const build = await pushBuild(client, source.images.repository, versioned);
+
+    const outcomes = await publish(source, recordingLogger(), { commit: versioned });
+
+    expect(outcomes.map((o) => [o.gitTag, o.action, o.digest, o.gitTagCreated])).toEqual([
+      ['@frs/detector@0.2.0', 'tagged', build, false],
+      ['@frs/recognizer@0.1.0', 'tagged', build, false],
+    ]);
+    expect(await repo.sh('tag', '--list')).toBe('@frs/detector@0.2.0\n@frs/recognizer@0.1.0');
   });
 
   it('throws NotOnMainError and writes nothing when the commit is only on a side branch', async () => {
