@@ -17,12 +17,19 @@ export interface ImageManifest {
   mediaType: string | undefined;
 }
 
+/** An image in the repository and all the tags that name it. */
+export interface TaggedImage {
+  digest: string;
+  tags: string[];
+}
+
 /**
- * The three ECR operations a release needs, over an injected client so tests point it at moto.
+ * The ECR operations a release needs, over an injected client so tests point it at moto.
  *
  * @example
  * const images = new EcrImages(new ECRClient({}), 'frs');
  * const digest = await images.digestOf('detector-0.2.0'); // 'sha256:…' or null
+ * const image = await images.imageOf('detector-0.2.0'); // { digest, tags: ['detector-0.2.0', 'sha-0123abcd4567'] }
  */
 export class EcrImages {
   readonly #client: ECRClient;
@@ -33,13 +40,28 @@ export class EcrImages {
     this.#repository = repository;
   }
 
+  /** The repository's name. */
+  get repository(): string {
+    return this.#repository;
+  }
+
   /** The digest a tag names, or null when the tag does not exist. */
   async digestOf(tag: string): Promise<string | null> {
+    return (await this.imageOf(tag))?.digest ?? null;
+  }
+
+  /**
+   * The image a tag names with every tag it carries (which is how a version tag's `sha-<commit>` build
+   * tag is found), or null when the tag does not exist.
+   */
+  async imageOf(tag: string): Promise<TaggedImage | null> {
     try {
       const out = await this.#client.send(
         new DescribeImagesCommand({ repositoryName: this.#repository, imageIds: [{ imageTag: tag }] }),
       );
-      return out.imageDetails?.[0]?.imageDigest ?? null;
+      const detail = out.imageDetails?.[0];
+      if (!detail?.imageDigest) return null;
+      return { digest: detail.imageDigest, tags: detail.imageTags ?? [] };
     } catch (cause) {
       if (cause instanceof ImageNotFoundException) return null;
       throw new RegistryError(`cannot describe ${this.#repository}:${tag}`, { cause });

@@ -30,3 +30,35 @@ export class RegistryError extends ReleaseError {
 export class UsageError extends ReleaseError {
   override name = 'UsageError';
 }
+
+/** A git command failed for a reason other than the answer it was asked for (bad ref, not a repository). */
+export class GitError extends ReleaseError {
+  override name = 'GitError';
+}
+
+/**
+ * The commit to release is not `main` or one of its ancestors, so it never went through review. Merge it
+ * into main and release from there.
+ */
+export class NotOnMainError extends ReleaseError {
+  override name = 'NotOnMainError';
+}
+
+/**
+ * A git tag for a version (`@frs/detector@0.3.0`) already exists and does not name a reviewed release of
+ * that version: it points at a commit off main, at a commit whose package.json has another version, or at
+ * another commit than the one being released without an image released from it. The release never adopts
+ * such a tag; delete it or bump the version.
+ */
+export class TagConflictError extends ReleaseError {
+  override name = 'TagConflictError';
+}
+
+/**
+ * An ECR version tag (`detector-0.3.0`) names an image that was not built from the commit the version was
+ * released at (its `sha-<commit>` tag is missing or names an unreviewed commit), so deploying it would ship
+ * unreviewed code.
+ */
+export class ImageProvenanceError extends ReleaseError {
+  override name = 'ImageProvenanceError';
+}

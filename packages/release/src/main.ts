@@ -3,14 +3,28 @@ import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EcrImages } from './ecr.ts';
 import { ReleaseError, UsageError } from './errors.ts';
-import { type Logger, publish, resolveDigests, writeTfvars } from './release.ts';
-import { readFunctionVersions } from './versions.ts';
+import { Git } from './git.ts';
+import {
+  assertOnMain,
+  type Logger,
+  planRelease,
+  publish,
+  type ReleaseSource,
+  resolveDigests,
+  writeTfvars,
+} from './release.ts';
+import { readFunctions } from './versions.ts';
 
-const USAGE = `usage:
-  release publish --repository <name> --source-tag <tag> [--packages <dir>] [--endpoint <url>]
-      Tag each function's package version onto the image pushed as <tag>; versions already in ECR are kept.
-  release resolve --repository <name> --out <file.auto.tfvars.json> [--packages <dir>] [--endpoint <url>]
-      Write the digests of the current function versions for Terraform.`;
+const USAGE = `usage: release <command> --repository <ecr-name> [--commit <ref>] [--main-ref <ref>]
+                       [--git-dir <dir>] [--functions <file>] [--endpoint <url>] [--region <region>]
+  check     Verify <commit> is on <main-ref> and every version's git tag and image; print the plan
+            (JSON, "pending" = versions still to release, so CI builds only when it is non-zero).
+  publish   Release <commit>: tag each new version onto the image pushed as sha-<commit12> in ECR and
+            create its git tag (@frs/<fn>@<version>) locally; print the outcomes (JSON).
+  resolve --out <file.auto.tfvars.json> [--for-plan]
+            Write the digest each function's version deploys; --for-plan accepts a commit not yet on
+            main and writes <fn>_image_tag for versions not released yet.
+defaults: --commit HEAD, --main-ref origin/main, --git-dir the repository root, --functions functions.json`;
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -27,33 +41,47 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       repository: { type: 'string' },
-      'source-tag': { type: 'string' },
+      commit: { type: 'string', default: 'HEAD' },
+      'main-ref': { type: 'string', default: 'origin/main' },
+      'git-dir': { type: 'string', default: repoRoot },
+      functions: { type: 'string' },
       out: { type: 'string' },
-      packages: { type: 'string', default: resolve(repoRoot, 'packages') },
+      'for-plan': { type: 'boolean', default: false },
       endpoint: { type: 'string' },
       region: { type: 'string' },
     },
   });
   const [command] = positionals;
-  if (!values.repository || (command !== 'publish' && command !== 'resolve')) throw new UsageError(USAGE);
+  if (!values.repository || (command !== 'check' && command !== 'publish' && command !== 'resolve')) {
+    throw new UsageError(USAGE);
+  }
 
   const client = new ECRClient({
     ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values.region ? { region: values.region } : {}),
   });
-  const images = new EcrImages(client, values.repository);
-  const versions = await readFunctionVersions(values.packages);
+  const source: ReleaseSource = {
+    git: new Git(values['git-dir']),
+    images: new EcrImages(client, values.repository),
+    mainRef: values['main-ref'],
+    functions: await readFunctions(values.functions ? resolve(values.functions) : undefined),
+  };
 
+  if (command === 'check') {
+    const plan = await planRelease(source, await assertOnMain(source.git, values.commit, source.mainRef));
+    const pending = plan.versions.filter((v) => v.status === 'new').length;
+    process.stdout.write(`${JSON.stringify({ ...plan, pending }, null, 2)}\n`);
+    return;
+  }
   if (command === 'publish') {
-    if (!values['source-tag']) throw new UsageError(USAGE);
-    const outcomes = await publish(images, logger, { sourceTag: values['source-tag'], versions });
+    const outcomes = await publish(source, logger, { commit: values.commit });
     process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     return;
   }
   if (!values.out) throw new UsageError(USAGE);
-  const digests = await resolveDigests(images, versions);
-  await writeTfvars(values.out, digests);
-  logger.info('wrote deploy digests', { out: values.out, ...digests });
+  const variables = await resolveDigests(source, { commit: values.commit, forPlan: values['for-plan'] });
+  await writeTfvars(values.out, variables);
+  logger.info('wrote deploy variables', { out: values.out, ...variables });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
