@@ -42,7 +42,7 @@ describe('Function: frs import', () => {
   });
 
   it('returns 0 and uses the CSV names in the file order when they are comma-separated and renamed', async () => {
-    const renamed = names.map((n) => (n === names[0] ? '"Bean, Mr"' : `${n} Ö`));
+    const renamed = names.map((n) => (n === names[0] ? '" Mr Bean "' : `${n} Ö`));
     const csv = join(dir, 'renamed.csv');
     await writeFile(csv, renamed.join(','));
     const out = join(dir, 'renamed.json');
@@ -50,7 +50,7 @@ describe('Function: frs import', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/imported 79 vectors of 8 people/);
     const written = parseGallery(await readFile(out));
-    expect(written.people[0]?.name).toBe('Bean, Mr');
+    expect(written.people[0]?.name).toBe('Mr Bean');
     expect(written.people.slice(1).every((p) => p.name.endsWith(' Ö'))).toBe(true);
   });
 
@@ -103,13 +103,17 @@ describe('Function: frs import', () => {
 
 describe('Function: parseNamesCsv()', () => {
   it('returns names from lines and commas, unquoting and skipping blanks, when given a mixed file', () => {
-    expect(parseNamesCsv('\uFEFFAda, Bob\r\n\r\n"Biden, Joe",  "Smith, Jr."\nZoë,\n')).toEqual([
+    expect(parseNamesCsv('\uFEFFAda, Bob\r\n\r\n"Joe Biden",  "John Smith Jr."\nZoë,\n')).toEqual([
       'Ada',
       'Bob',
-      'Biden, Joe',
-      'Smith, Jr.',
+      'Joe Biden',
+      'John Smith Jr.',
       'Zoë',
     ]);
+  });
+
+  it('throws PersonNameError when a quoted name holds a comma, which the enroller API does not allow', () => {
+    expect(() => parseNamesCsv('"Biden, Joe"')).toThrow(/line 1: name "Biden, Joe" may hold only letters/);
   });
 
   it('throws PersonNameError when a quoted name unescapes to a forbidden quote character', () => {

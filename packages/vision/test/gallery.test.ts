@@ -47,6 +47,13 @@ function galleryFactory(people: Record<string, number>, seed = 1): Gallery {
 }
 
 describe('Function: addEmbeddings()', () => {
+  it('throws RangeError when the name is unknown or no_face in any case', () => {
+    const empty = createGallery({ id: 'm', dimension: 2 });
+    for (const name of ['unknown', 'No_Face', 'UNKNOWN']) {
+      expect(() => addEmbeddings(empty, name, [{ vector: [1, 0] }])).toThrow(/is reserved/);
+    }
+  });
+
   it('returns a new gallery with the person enrolled and unit-length vectors when the name is new', () => {
     const empty = createGallery(MODEL);
     const next = addEmbeddings(empty, 'Ada', [{ vector: [3, 4, 0, 0, 0, 0, 0, 0] }]);
@@ -117,6 +124,10 @@ describe('Function: encodeVector()', () => {
 });
 
 describe('Function: parseGallery()', () => {
+  it('throws GalleryFormatError, not a bare TypeError, when the bytes are not UTF-8', () => {
+    expect(() => parseGallery(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toThrow(GalleryFormatError);
+  });
+
   it('returns an equal gallery when given the output of serializeGallery()', () => {
     const gallery = galleryFactory({ Ada: 2, Bob: 1 });
     const parsed = parseGallery(new TextEncoder().encode(serializeGallery(gallery)));

@@ -1,24 +1,14 @@
+import { PersonName } from '@frs/contracts/enrol';
+
 /** A names file or one name in it breaks the rules of {@link parseNamesCsv} / {@link validatePersonName}. */
 export class PersonNameError extends Error {
   override name = 'PersonNameError';
 }
 
 /**
- * Names the recogniser answers with for a face that matched nobody or a frame without a face; a person
- * enrolled under one of them would be indistinguishable from those answers.
- */
-export const RESERVED_NAMES: readonly string[] = ['unknown', 'no_face'];
-
-/** Longest name, in code points. */
-export const MAX_NAME_LENGTH = 64;
-
-const ALLOWED = /^[\p{L}\p{M}\p{N} ._\-',]+$/u;
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-
-/**
- * Checks one person name and returns it in canonical form: trimmed and NFC-normalised (so the same name
- * typed on macOS and on Linux is one person), 1–64 code points of Unicode letters, marks and digits plus
- * space `. - _ ' ,`, with at least one letter or digit, and neither `unknown` nor `no_face` in any case.
+ * Checks one person name and returns it in canonical form: trimmed, then {@link PersonName}'s rules (NFC,
+ * 1–64 letters, marks, digits, space and `. - _ '`, `unknown` and `no_face` reserved), the same as the
+ * enroller's API, so an imported gallery holds only names the service accepts.
  *
  * @throws {@link PersonNameError} saying which rule the name breaks.
  * @example
@@ -27,21 +17,10 @@ const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
  * ```
  */
 export function validatePersonName(raw: string): string {
-  const name = raw.trim().normalize('NFC');
-  const shown = JSON.stringify(raw);
-  const length = [...name].length;
-  if (length === 0) throw new PersonNameError('a name is empty');
-  if (length > MAX_NAME_LENGTH)
-    throw new PersonNameError(`name ${shown} has ${length} characters, more than ${MAX_NAME_LENGTH}`);
-  if (!ALLOWED.test(name)) {
-    throw new PersonNameError(
-      `name ${shown} may hold only letters, marks, digits, space and . - _ ' , characters`,
-    );
-  }
-  if (!HAS_LETTER_OR_DIGIT.test(name)) throw new PersonNameError(`name ${shown} has no letter or digit`);
-  if (RESERVED_NAMES.includes(name.toLowerCase()))
-    throw new PersonNameError(`name ${shown} is reserved for the recogniser's answers`);
-  return name;
+  const parsed = PersonName.safeParse(raw.trim());
+  if (parsed.success) return parsed.data;
+  const reason = parsed.error.issues.map((i) => i.message).join('; ');
+  throw new PersonNameError(`name ${JSON.stringify(raw)} ${reason}`);
 }
 
 /**

@@ -116,12 +116,14 @@ export interface ExpectedModel {
  * ```
  */
 export function parseGallery(input: Uint8Array | string, expected: ExpectedModel = {}): Gallery {
-  const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(
+      typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input),
+    );
   } catch (error) {
-    throw new GalleryFormatError('gallery is not valid JSON', { cause: error });
+    // TextDecoder's TypeError (invalid UTF-8) and JSON.parse's SyntaxError alike: the bytes are not a gallery.
+    throw new GalleryFormatError('gallery is not valid UTF-8 JSON', { cause: error });
   }
   const parsed = GalleryFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,5 +1,11 @@
 import { GalleryModelMismatchError, PersonNotFoundError } from './errors.ts';
 
+/**
+ * Names no person may have: a result says `unknown` for a stranger and `no_face` for an empty frame, so a
+ * person enrolled under either would be indistinguishable from them.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['unknown', 'no_face']);
+
 /** JSON-compatible metadata stored with a person. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -105,6 +111,9 @@ export function addEmbeddings(
   options: { modelId?: string; metadata?: Record<string, JsonValue>; now?: () => Date } = {},
 ): Gallery {
   if (name.length === 0) throw new RangeError('person name must not be empty');
+  if (RESERVED_NAMES.has(name.toLowerCase())) {
+    throw new RangeError(`'${name}' is reserved: results use it for a stranger or an empty frame`);
+  }
   checkModel(gallery, options.modelId);
   const addedAt = (options.now ?? (() => new Date()))().toISOString();
   const fresh: GalleryEmbedding[] = embeddings.map((e) => ({
