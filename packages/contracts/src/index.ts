@@ -27,6 +27,7 @@ export {
   type JsonLoggerOptions,
   LOG_LEVELS,
   type LogLevel,
+  LogLevelSetting,
 } from './logger.ts';
 export { memoise } from './memo.ts';
 export { DetectorAccepted, Filename, RecognitionRequest } from './request.ts';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Severity levels, lowest first.
  *
@@ -10,6 +12,21 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The `LOG_LEVEL` environment variable of every function: one of {@link LOG_LEVELS} in any case, or unset
+ * (`info`). A typo fails the cold start instead of silently logging at another level.
+ *
+ * @example
+ * ```ts
+ * z.object({ LOG_LEVEL: LogLevelSetting }).parse({ LOG_LEVEL: 'WARN' }); // { LOG_LEVEL: 'warn' }
+ * ```
+ */
+export const LogLevelSetting = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }))
+  .optional();
 
 /** Structured logger: the `Logger` shape `@frs/vision` accepts. */
 export interface JsonLogger {

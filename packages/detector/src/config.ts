@@ -1,3 +1,4 @@
+import { LogLevelSetting } from '@frs/contracts/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
@@ -20,7 +21,7 @@ export const DetectorEnv = z.object({
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
   FRS_MIN_FACE_SIZE: positiveInt.default(20),
   FRS_MAX_FACES: positiveInt.optional(),
-  LOG_LEVEL: z.string().optional(),
+  LOG_LEVEL: LogLevelSetting,
 });
 
 /** Validated detector settings. */

@@ -178,4 +178,12 @@ describe('Function: parseDetectorConfig()', () => {
       /FRS_REQUEST_QUEUE_URL.*FRS_MAX_PIXELS/,
     );
   });
+
+  it('throws DetectorConfigError when LOG_LEVEL is not a level, and accepts any case', () => {
+    const queue = { FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' };
+    expect(() => parseDetectorConfig({ ...queue, LOG_LEVEL: 'verbose' })).toThrow(
+      /LOG_LEVEL: LOG_LEVEL must be one of debug, info, warn, error/,
+    );
+    expect(parseDetectorConfig({ ...queue, LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+  });
 });

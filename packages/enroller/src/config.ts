@@ -1,3 +1,4 @@
+import { LogLevelSetting } from '@frs/contracts/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';
@@ -26,7 +27,7 @@ export const EnrollerEnv = z.object({
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
   FRS_MIN_FACE_SIZE: positiveInt.default(20),
-  LOG_LEVEL: z.string().optional(),
+  LOG_LEVEL: LogLevelSetting,
 });
 
 /** Validated enroller settings. */

@@ -1,3 +1,4 @@
+import { LogLevelSetting } from '@frs/contracts/logger';
 import { z } from 'zod';
 import { RecognizerConfigError } from './errors.ts';
 
@@ -21,7 +22,7 @@ export const RecognizerEnv = z.object({
   FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FRS_MODELS_DIR: z.string().min(1).optional(),
-  LOG_LEVEL: z.string().optional(),
+  LOG_LEVEL: LogLevelSetting,
 });
 
 /** Validated recognizer settings. */
