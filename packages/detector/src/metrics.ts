@@ -42,7 +42,7 @@ export const MetricsNamespace = z
  *
  * @example
  * ```ts
- * const metrics = createEmfSink({ namespace: 'FRS', service: 'frs-detector' });
+ * const metrics = createEmfSink({ namespace: 'FRS', service: SERVICE });
  * metrics.emit({ metrics: { DetectorMs: [41.2, 'Milliseconds'] } });
  * ```
  */
