@@ -1,7 +1,7 @@
 import { NO_FACE, type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
 import { z } from 'zod';
 
-// The EMF emitter (up to `createEmfSink`) is the same in the detector, recognizer and enroller: under 30
+// The EMF emitter (up to `createEmfSink`) is the same in the detector, recognizer and enroller: about 40
 // lines, so a copy each costs less than a shared package or a new dependency edge (see the README).
 
 /** A metric value and its CloudWatch unit. */
