@@ -106,6 +106,24 @@ describe('Function: createHandler()', () => {
     ]);
   });
 
+  it('returns 204 and counts a photo deletion when one photo is deleted', async () => {
+    const created = EnrolResponse.parse(
+      JSON.parse(
+        (
+          await handler(
+            makeEvent('POST', '/people/Bo/photos', await photoBody('identities/bbt_penny/04.png')),
+          )
+        ).body,
+      ),
+    );
+    const response = await handler(makeEvent('DELETE', `/people/Bo/photos/${created.photo_id}`));
+    expect(response.statusCode).toBe(204);
+    expect(records.map((r) => r.split ?? Object.keys(r.metrics ?? {}))).toEqual([
+      ['Enrolments', 'EnrolMs'],
+      { dimensions: { target: 'photo' }, metrics: { Deletions: [1, 'Count'] } },
+    ]);
+  }, 60_000);
+
   it('returns a 500 without internals when the store cannot be reached', async () => {
     const dead = new S3Client({
       endpoint: 'http://127.0.0.1:9',
