@@ -7,6 +7,7 @@ import type { DetectorConfig } from './config.ts';
 import { JobQueueError, RequestRejectedError } from './errors.ts';
 import { toRequestError } from './image.ts';
 import { packJob } from './job.ts';
+import { acceptedMetrics, FAILED_METRICS, type MetricsSink, rejectedMetrics } from './metrics.ts';
 import { errorBody, readRequest } from './request.ts';
 
 /** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
@@ -42,6 +43,8 @@ export interface DetectorDeps {
   encodeChip(chip: RgbImage): Promise<Uint8Array>;
   /** Puts one job body on the request queue. */
   sendJob(body: string, requestId: string): Promise<void>;
+  /** One EMF line per request: accepted (faces, stage timings), rejected by code, or failed. */
+  metrics: MetricsSink;
   now?: () => Date;
 }
 
@@ -64,7 +67,7 @@ function landmarksOf(face: AlignedFace): JobFace['landmarks'] {
  * ```
  */
 export async function buildJob(
-  deps: Omit<DetectorDeps, 'sendJob'>,
+  deps: Omit<DetectorDeps, 'sendJob' | 'metrics'>,
   request: Omit<RecognitionRequest, 'content'>,
   bytes: Uint8Array,
 ): Promise<RecognitionJob> {
@@ -149,6 +152,7 @@ export function createHandler(
         dropped_faces: job.dropped_faces,
         timing: job.timing,
       });
+      deps.metrics.emit(acceptedMetrics(job));
       const accepted: DetectorAccepted = {
         request_id: job.request_id,
         faces: job.faces.length,
@@ -166,9 +170,11 @@ export function createHandler(
           reason: error.message,
           cause,
         });
+        deps.metrics.emit(rejectedMetrics(error.code));
         return json(error.status, errorBody(error, requestId));
       }
       logger.error('request failed', { request_id: requestId, error });
+      deps.metrics.emit(FAILED_METRICS);
       return json(500, {
         ...(requestId === undefined ? {} : { request_id: requestId }),
         error: { code: 'internal_error', message: 'internal error; the request was not queued, retry later' },

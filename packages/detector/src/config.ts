@@ -2,6 +2,7 @@ import { LogLevelSetting } from '@frs/contracts/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
+import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -21,6 +22,7 @@ export const DetectorEnv = z.object({
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
   FRS_MIN_FACE_SIZE: positiveInt.default(20),
   FRS_MAX_FACES: positiveInt.optional(),
+  FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
 
@@ -33,6 +35,8 @@ export interface DetectorConfig {
   minFaceSize: number;
   /** Upper bound on faces per job; the 256 KiB message budget may stop earlier. */
   maxFaces: number;
+  /** CloudWatch namespace of the EMF metrics (`FRS`). */
+  metricsNamespace: string;
   logLevel: string | undefined;
 }
 
@@ -69,6 +73,7 @@ export function parseDetectorConfig(env: Record<string, string | undefined>): De
     maxPixels: e.FRS_MAX_PIXELS,
     minFaceSize: e.FRS_MIN_FACE_SIZE,
     maxFaces: e.FRS_MAX_FACES ?? DEFAULT_MAX_FACES,
+    metricsNamespace: e.FRS_METRICS_NAMESPACE,
     logLevel: e.LOG_LEVEL,
   };
 }

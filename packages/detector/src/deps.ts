@@ -7,6 +7,7 @@ import { createFaceFinder } from '@frs/vision/pipeline';
 import type { DetectorDeps, FaceFinder } from './app.ts';
 import type { DetectorConfig } from './config.ts';
 import { encodeChipPng } from './image.ts';
+import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 
 /**
  * Loads the vision pipeline for detection and alignment (the slow part of a cold start).
@@ -43,7 +44,8 @@ export async function loadFaceFinder(options: {
 
 /**
  * The real detector dependencies: the vision pipeline (loaded once, retried if loading failed), sharp
- * for chips and an SQS client (which honours `AWS_ENDPOINT_URL_SQS` and `AWS_REGION`).
+ * for chips, an SQS client (which honours `AWS_ENDPOINT_URL_SQS` and `AWS_REGION`) and EMF metrics on
+ * stdout in the `FRS_METRICS_NAMESPACE` namespace.
  *
  * @example
  * ```ts
@@ -54,7 +56,7 @@ export async function loadFaceFinder(options: {
 export function createDetectorDeps(
   config: DetectorConfig,
   logger: JsonLogger,
-  overrides: { sqs?: SQSClient } = {},
+  overrides: { sqs?: SQSClient; metrics?: MetricsSink } = {},
 ): DetectorDeps {
   const sqs = overrides.sqs ?? new SQSClient({});
   const faceFinder = memoise(() =>
@@ -66,6 +68,7 @@ export function createDetectorDeps(
     decodeImage,
     faceFinder,
     encodeChip: encodeChipPng,
+    metrics: overrides.metrics ?? createEmfSink({ namespace: config.metricsNamespace, service: SERVICE }),
     async sendJob(body) {
       await sqs.send(new SendMessageCommand({ QueueUrl: config.requestQueueUrl, MessageBody: body }));
     },

@@ -2,10 +2,11 @@ import { createJsonLogger } from '@frs/contracts/logger';
 import { createHandler } from './app.ts';
 import { parseDetectorConfig } from './config.ts';
 import { createDetectorDeps } from './deps.ts';
+import { SERVICE } from './metrics.ts';
 
 // Module scope runs once per container: a bad environment fails the cold start with a clear message.
 const config = parseDetectorConfig(process.env);
-const logger = createJsonLogger({ service: 'frs-detector', level: config.logLevel });
+const logger = createJsonLogger({ service: SERVICE, level: config.logLevel });
 const deps = createDetectorDeps(config, logger);
 // Start loading the models during the init phase, which runs at full CPU before the first request;
 // a failure is logged and evicted, so the first invocation retries.

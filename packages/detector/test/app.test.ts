@@ -12,7 +12,8 @@ import { DEFAULT_MAX_FACES, parseDetectorConfig } from '../src/config.ts';
 import { loadFaceFinder } from '../src/deps.ts';
 import { DetectorConfigError } from '../src/errors.ts';
 import { encodeChipPng } from '../src/image.ts';
-import { facePath, makeEvent, makeLogger } from './fixtures.ts';
+import { createEmfSink, type MetricsSink, SERVICE } from '../src/metrics.ts';
+import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 // Real models and real photos; only the queue is replaced by an array (stack tests in @frs/local use
 // the real SQS server).
@@ -28,6 +29,7 @@ describe('Function: createHandler()', () => {
   function makeDeps(overrides: Partial<DetectorDeps> = {}) {
     const sent: string[] = [];
     const { logger, lines } = makeLogger();
+    const { metrics, records } = recordingMetrics();
     const deps: DetectorDeps = {
       config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: DEFAULT_MAX_FACES },
       logger,
@@ -37,9 +39,10 @@ describe('Function: createHandler()', () => {
       sendJob: async (body) => {
         sent.push(body);
       },
+      metrics,
       ...overrides,
     };
-    return { handler: createHandler(deps), sent, lines };
+    return { handler: createHandler(deps), sent, lines, records };
   }
 
   async function imageEvent(relative: string, requestId = 'r-1') {
@@ -76,6 +79,26 @@ describe('Function: createHandler()', () => {
     }
   });
 
+  it('returns 200 and emits faces per frame and the stage timings of the job when given a portrait', async () => {
+    const { handler, sent, records } = makeDeps();
+    await handler(await imageEvent('identities/John_Salley/05.jpg'));
+    const { timing } = RecognitionJob.parse(JSON.parse(sent[0] ?? ''));
+    expect(records).toEqual([
+      {
+        metrics: {
+          Accepted: [1, 'Count'],
+          FacesPerFrame: [1, 'Count'],
+          DroppedFaces: [0, 'Count'],
+          DetectorMs: [timing.detector_ms, 'Milliseconds'],
+          DecodeMs: [timing.decode_ms, 'Milliseconds'],
+          DetectMs: [timing.detect_ms, 'Milliseconds'],
+          EncodeMs: [timing.encode_ms, 'Milliseconds'],
+        },
+      },
+    ]);
+    expect(timing.detect_ms).toBeGreaterThan(0);
+  });
+
   it('returns 200 with zero faces and still queues a job when the photo has no face', async () => {
     const { handler, sent } = makeDeps();
     const response = await handler(await imageEvent('other/no-face/apple.jpg', 'apple'));
@@ -109,8 +132,8 @@ describe('Function: createHandler()', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('returns 4xx, queues nothing and never runs the models when the input is bad', async () => {
-    const { handler, sent } = makeDeps({
+  it('returns 4xx, queues nothing, never runs the models and counts each rejection by code when the input is bad', async () => {
+    const { handler, sent, records } = makeDeps({
       faceFinder: async () => {
         throw new Error('the models must not run for a rejected request');
       },
@@ -135,10 +158,13 @@ describe('Function: createHandler()', () => {
       expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe(code);
     }
     expect(sent).toEqual([]);
+    expect(records).toEqual(
+      cases.map(([, , code]) => ({ split: { dimensions: { code }, metrics: { Rejected: [1, 'Count'] } } })),
+    );
   });
 
   it('returns 500 without internals and logs the cause with the Lambda request id when the queue refuses the job', async () => {
-    const { handler, lines } = makeDeps({
+    const { handler, lines, records } = makeDeps({
       sendJob: async () => {
         throw new Error('AccessDenied for arn:aws:sqs:eu-west-1:123456789012:secret-queue');
       },
@@ -149,6 +175,7 @@ describe('Function: createHandler()', () => {
     expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('internal_error');
     expect(lines.find((l) => l.message === 'request failed')).toMatchObject({ aws_request_id: 'lambda-1' });
     expect(JSON.stringify(lines)).toContain('AccessDenied');
+    expect(records).toEqual([{ metrics: { Failed: [1, 'Count'] } }]);
   });
 
   it('returns 200 to every request and loads the models once when many requests hit a cold container', async () => {
@@ -166,10 +193,92 @@ describe('Function: createHandler()', () => {
   });
 });
 
+describe('Function: createEmfSink()', () => {
+  it('returns EMF lines CloudWatch accepts, in FRS_METRICS_NAMESPACE, when the handler accepts and rejects requests', async () => {
+    const { logger } = makeLogger();
+    const loaded = await loadFaceFinder({ modelsDir: undefined, minFaceSize: 20, logger });
+    const config = parseDetectorConfig({
+      FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+      FRS_METRICS_NAMESPACE: 'FRS/test',
+    });
+    const written: string[] = [];
+    const metrics: MetricsSink = createEmfSink({
+      namespace: config.metricsNamespace,
+      service: SERVICE,
+      write: (line) => written.push(line),
+      now: () => 1_764_000_000_000,
+    });
+    const handler = createHandler({
+      config,
+      logger,
+      decodeImage,
+      faceFinder: async () => loaded,
+      encodeChip: encodeChipPng,
+      sendJob: async () => {},
+      metrics,
+    });
+    const content = (await readFile(facePath('identities/bbt_penny/04.png'))).toString('base64');
+    await handler(makeEvent({ content, request_id: 'ok' }));
+    await handler(makeEvent({ content: '!!', request_id: 'bad' }));
+
+    const [accepted, rejected] = written.map((line) => EmfLine.parse(JSON.parse(line)));
+    expect(written).toHaveLength(2);
+    expect(accepted?._aws).toEqual({
+      Timestamp: 1_764_000_000_000,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'FRS/test',
+          Dimensions: [['service']],
+          Metrics: expect.arrayContaining([
+            { Name: 'FacesPerFrame', Unit: 'Count' },
+            { Name: 'DetectorMs', Unit: 'Milliseconds' },
+          ]),
+        },
+      ],
+    });
+    expect(accepted).toMatchObject({ service: 'frs-detector', Accepted: 1, FacesPerFrame: 1 });
+    expect(rejected?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'FRS/test',
+        Dimensions: [['service'], ['service', 'code']],
+        Metrics: [{ Name: 'Rejected', Unit: 'Count' }],
+      },
+    ]);
+    expect(rejected).toMatchObject({ service: 'frs-detector', code: 'invalid_base64', Rejected: 1 });
+  });
+
+  it('returns a line EmfLine refuses when a dimension or a metric value is missing', () => {
+    const line = {
+      _aws: {
+        Timestamp: 1,
+        CloudWatchMetrics: [{ Namespace: 'FRS', Dimensions: [['service']], Metrics: [{ Name: 'X' }] }],
+      },
+    };
+    expect(EmfLine.safeParse(line).success).toBe(false);
+    expect(EmfLine.safeParse({ ...line, service: 's', X: 1 }).success).toBe(true);
+  });
+});
+
 describe('Function: parseDetectorConfig()', () => {
   it('returns the documented defaults when only the queue URL is set', () => {
     const config = parseDetectorConfig({ FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' });
-    expect(config).toMatchObject({ maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, minFaceSize: 20 });
+    expect(config).toMatchObject({
+      maxBodyBytes: 6 * 1024 * 1024,
+      maxPixels: 40_000_000,
+      minFaceSize: 20,
+      metricsNamespace: 'FRS',
+    });
+  });
+
+  it('throws DetectorConfigError when FRS_METRICS_NAMESPACE is not a namespace CloudWatch accepts', () => {
+    for (const bad of ['AWS/Lambda', '', ' ', 'frs;drop', 'x'.repeat(256)]) {
+      expect(() =>
+        parseDetectorConfig({
+          FRS_REQUEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+          FRS_METRICS_NAMESPACE: bad,
+        }),
+      ).toThrow(/FRS_METRICS_NAMESPACE/);
+    }
   });
 
   it('throws DetectorConfigError naming every bad variable when the environment is invalid', () => {

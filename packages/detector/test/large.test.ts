@@ -9,7 +9,7 @@ import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts
 import { DEFAULT_MAX_FACES } from '../src/config.ts';
 import { loadFaceFinder } from '../src/deps.ts';
 import { encodeChipPng } from '../src/image.ts';
-import { facePath, makeEvent, makeLogger } from './fixtures.ts';
+import { facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const FUNCTION_URL_LIMIT = 6 * 1024 * 1024;
 
@@ -48,6 +48,7 @@ describe('Function: createHandler() at camera sizes', () => {
       sendJob: async (body) => {
         sent.push(body);
       },
+      metrics: recordingMetrics().metrics,
       ...overrides,
     };
     return { handler: createHandler(deps), sent };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createHandler } from '../src/app.ts';
 import { RequestRejectedError } from '../src/errors.ts';
 import { decodeBase64Content, readRequest } from '../src/request.ts';
-import { makeEvent, makeLogger } from './fixtures.ts';
+import { makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const LIMIT = 6 * 1024 * 1024;
 
@@ -134,6 +134,7 @@ describe('Function: createHandler() identifier rules', () => {
       sendJob: async (body) => {
         sent.push(body);
       },
+      metrics: recordingMetrics().metrics,
     });
     for (const body of [
       { content: 'aGk=', request_id: 'r1', filename: 'frame\uFFFF.jpg' },

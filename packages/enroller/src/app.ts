@@ -19,6 +19,13 @@ import {
   type StoredPhoto,
 } from '@frs/vision/store';
 import type { EnrollerConfig } from './config.ts';
+import {
+  deletedMetrics,
+  enrolledMetrics,
+  FAILED_METRICS,
+  type MetricsSink,
+  rejectedMetrics,
+} from './metrics.ts';
 import { parseRoute, type Route } from './routes.ts';
 
 /** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
@@ -45,6 +52,8 @@ export interface EnrollerDeps {
   largestFace(image: RgbImage): Promise<FaceToEnrol | undefined>;
   /** Memoised: the store opens once per container. */
   store(): Promise<GalleryStore>;
+  /** One EMF line per request: an enrolment and its time, a deletion, a rejection by code, a failure. */
+  metrics: MetricsSink;
 }
 
 function json(statusCode: number, body: unknown): FunctionUrlResult {
@@ -62,6 +71,7 @@ function photoOut(p: StoredPhoto): PersonPhoto {
 }
 
 async function enrol(deps: EnrollerDeps, event: FunctionUrlEvent, name: string): Promise<FunctionUrlResult> {
+  const started = performance.now();
   const { maxBodyBytes, maxPixels } = deps.config;
   const body = readJsonBody(event, maxBodyBytes, EnrolRequest, '{"content", "filename"}');
   const bytes = decodeBase64Content(body.content);
@@ -83,6 +93,7 @@ async function enrol(deps: EnrollerDeps, event: FunctionUrlEvent, name: string):
     ...(body.filename === undefined ? {} : { filename: body.filename }),
   });
   deps.logger.info('photo enrolled', { name, photo_id: photo.photoId, score: photo.score });
+  deps.metrics.emit(enrolledMetrics(performance.now() - started));
   const created: EnrolResponse = {
     name,
     photo_id: photo.photoId,
@@ -108,10 +119,12 @@ async function serve(deps: EnrollerDeps, event: FunctionUrlEvent, route: Route):
     case 'delete-person':
       await (await deps.store()).removePerson(route.name);
       deps.logger.info('person deleted', { name: route.name });
+      deps.metrics.emit(deletedMetrics('person'));
       return { statusCode: 204, headers: {}, body: '' };
     case 'delete-photo':
       await (await deps.store()).removePhoto(route.name, route.photoId);
       deps.logger.info('photo deleted', { name: route.name, photo_id: route.photoId });
+      deps.metrics.emit(deletedMetrics('photo'));
       return { statusCode: 204, headers: {}, body: '' };
     case 'get-thumbnail': {
       const jpeg = await (await deps.store()).thumbnail(route.name, route.photoId);
@@ -165,9 +178,11 @@ export function createHandler(
       const rejected = clientError(error);
       if (rejected !== undefined) {
         logger.warn('request rejected', { code: rejected.code, reason: rejected.message });
+        deps.metrics.emit(rejectedMetrics(rejected.code));
         return json(rejected.status, errorBody(rejected, undefined));
       }
       logger.error('request failed', { error });
+      deps.metrics.emit(FAILED_METRICS);
       return json(500, {
         error: { code: 'internal_error', message: 'internal error; retry later' },
       });

@@ -2,6 +2,7 @@ import { LogLevelSetting } from '@frs/contracts/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';
+import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -27,6 +28,7 @@ export const EnrollerEnv = z.object({
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
   FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
 
@@ -38,6 +40,8 @@ export interface EnrollerConfig {
   maxBodyBytes: number;
   maxPixels: number;
   minFaceSize: number;
+  /** CloudWatch namespace of the EMF metrics (`FRS`). */
+  metricsNamespace: string;
   logLevel: string | undefined;
 }
 
@@ -68,6 +72,7 @@ export function parseEnrollerConfig(env: Record<string, string | undefined>): En
     maxBodyBytes: e.FRS_MAX_BODY_BYTES,
     maxPixels: e.FRS_MAX_PIXELS,
     minFaceSize: e.FRS_MIN_FACE_SIZE,
+    metricsNamespace: e.FRS_METRICS_NAMESPACE,
     logLevel: e.LOG_LEVEL,
   };
 }

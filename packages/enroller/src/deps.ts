@@ -8,6 +8,7 @@ import { createGalleryStore } from '@frs/vision/store';
 import sharp from 'sharp';
 import type { EnrollerDeps, FaceToEnrol, RgbImage } from './app.ts';
 import type { EnrollerConfig } from './config.ts';
+import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 
 /**
  * Picks the largest face of an image and embeds it, with a JPEG of its aligned chip as the thumbnail
@@ -46,8 +47,8 @@ export async function largestFaceWith(
 
 /**
  * The real enroller dependencies: the full vision pipeline (detection, alignment and the default embedder,
- * loaded once and retried if loading failed) and the S3 gallery store (the client honours
- * `AWS_ENDPOINT_URL_S3` and `AWS_REGION`).
+ * loaded once and retried if loading failed), the S3 gallery store (the client honours
+ * `AWS_ENDPOINT_URL_S3` and `AWS_REGION`) and EMF metrics on stdout in the `FRS_METRICS_NAMESPACE` namespace.
  *
  * @example
  * ```ts
@@ -58,7 +59,7 @@ export async function largestFaceWith(
 export function createEnrollerDeps(
   config: EnrollerConfig,
   logger: JsonLogger,
-  overrides: { s3?: S3Client } = {},
+  overrides: { s3?: S3Client; metrics?: MetricsSink } = {},
 ): EnrollerDeps & { pipeline(): Promise<FacePipeline> } {
   const s3 = overrides.s3 ?? new S3Client({});
   const pipeline = memoise(async () => {
@@ -87,6 +88,7 @@ export function createEnrollerDeps(
     decodeImage,
     largestFace: async (image) => largestFaceWith(await pipeline(), image),
     store,
+    metrics: overrides.metrics ?? createEmfSink({ namespace: config.metricsNamespace, service: SERVICE }),
     pipeline,
   };
 }

@@ -2,10 +2,11 @@ import { createJsonLogger } from '@frs/contracts/logger';
 import { createHandler } from './app.ts';
 import { parseEnrollerConfig } from './config.ts';
 import { createEnrollerDeps } from './deps.ts';
+import { SERVICE } from './metrics.ts';
 
 // Module scope runs once per container: a bad environment fails the cold start with a clear message.
 const config = parseEnrollerConfig(process.env);
-const logger = createJsonLogger({ service: 'frs-enroller', level: config.logLevel });
+const logger = createJsonLogger({ service: SERVICE, level: config.logLevel });
 const deps = createEnrollerDeps(config, logger);
 // Load the models during the init phase, which runs at full CPU; a failure is logged and retried later.
 deps.pipeline().catch((error: unknown) => logger.error('model preload failed', { error }));

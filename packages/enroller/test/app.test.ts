@@ -5,11 +5,12 @@ import { ErrorBody } from '@frs/contracts/errors';
 import { decodeImage } from '@frs/vision/image';
 import { buildApp } from 'fauxqs';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../src/app.ts';
 import { parseEnrollerConfig } from '../src/config.ts';
 import { createEnrollerDeps } from '../src/deps.ts';
-import { facePath, makeEvent, makeLogger } from './fixtures.ts';
+import { createEmfSink, SERVICE } from '../src/metrics.ts';
+import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const photoBody = async (relative: string) => ({
   content: (await readFile(facePath(relative))).toString('base64'),
@@ -22,7 +23,11 @@ describe('Function: createHandler()', () => {
   let s3: S3Client;
   let handler: ReturnType<typeof createHandler>;
   const { logger, lines } = makeLogger();
+  const { metrics, records } = recordingMetrics();
   const config = parseEnrollerConfig({ FRS_GALLERY_STORE: 's3://frs-test/gallery/' });
+  const rejected = (code: string) => ({
+    split: { dimensions: { code }, metrics: { Rejected: [1, 'Count'] } },
+  });
 
   beforeAll(async () => {
     const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -33,8 +38,11 @@ describe('Function: createHandler()', () => {
       credentials: { accessKeyId: 't', secretAccessKey: 't' },
     });
     await s3.send(new CreateBucketCommand({ Bucket: 'frs-test' }));
-    handler = createHandler(createEnrollerDeps(config, logger, { s3 }));
+    handler = createHandler(createEnrollerDeps(config, logger, { s3, metrics }));
   }, 60_000);
+  beforeEach(() => {
+    records.length = 0;
+  });
   afterAll(async () => {
     s3?.destroy();
     await app.close();
@@ -52,6 +60,10 @@ describe('Function: createHandler()', () => {
     const area = (b: readonly number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
     expect(faces.length).toBeGreaterThan(1);
     expect(area(created.face.box)).toBeCloseTo(Math.max(...faces.map((f) => area(f.detection.box))), 3);
+    expect(records).toEqual([
+      { metrics: { Enrolments: [1, 'Count'], EnrolMs: [expect.any(Number), 'Milliseconds'] } },
+    ]);
+    expect(records[0]?.metrics?.EnrolMs?.[0]).toBeGreaterThan(0);
   }, 60_000);
 
   it('returns the person with the photo and a JPEG thumbnail of the aligned face', async () => {
@@ -82,12 +94,35 @@ describe('Function: createHandler()', () => {
     expect(response.statusCode).toBe(422);
     expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('no_face');
     expect((await handler(makeEvent('GET', '/people/Nobody'))).statusCode).toBe(404);
+    expect(records).toEqual([rejected('no_face'), rejected('not_found')]);
   }, 60_000);
 
   it('returns 204 and then 404 when a person is deleted', async () => {
     expect((await handler(makeEvent('DELETE', '/people/Ada'))).statusCode).toBe(204);
     expect((await handler(makeEvent('DELETE', '/people/Ada'))).statusCode).toBe(404);
+    expect(records).toEqual([
+      { split: { dimensions: { target: 'person' }, metrics: { Deletions: [1, 'Count'] } } },
+      rejected('not_found'),
+    ]);
   });
+
+  it('returns 204 and counts a photo deletion when one photo is deleted', async () => {
+    const created = EnrolResponse.parse(
+      JSON.parse(
+        (
+          await handler(
+            makeEvent('POST', '/people/Bo/photos', await photoBody('identities/bbt_penny/04.png')),
+          )
+        ).body,
+      ),
+    );
+    const response = await handler(makeEvent('DELETE', `/people/Bo/photos/${created.photo_id}`));
+    expect(response.statusCode).toBe(204);
+    expect(records.map((r) => r.split ?? Object.keys(r.metrics ?? {}))).toEqual([
+      ['Enrolments', 'EnrolMs'],
+      { dimensions: { target: 'photo' }, metrics: { Deletions: [1, 'Count'] } },
+    ]);
+  }, 60_000);
 
   it('returns a 500 without internals when the store cannot be reached', async () => {
     const dead = new S3Client({
@@ -97,13 +132,53 @@ describe('Function: createHandler()', () => {
       maxAttempts: 1,
       credentials: { accessKeyId: 't', secretAccessKey: 't' },
     });
-    const broken = createHandler(createEnrollerDeps(config, logger, { s3: dead }));
+    const broken = createHandler(createEnrollerDeps(config, logger, { s3: dead, metrics }));
     const response = await broken(makeEvent('GET', '/people'));
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({
       error: { code: 'internal_error', message: 'internal error; retry later' },
     });
     expect(lines.some((l) => l.message === 'request failed')).toBe(true);
+    expect(records).toEqual([{ metrics: { Failed: [1, 'Count'] } }]);
     dead.destroy();
+  });
+
+  it('returns EMF lines CloudWatch accepts, in FRS_METRICS_NAMESPACE, for a failed and a rejected request', async () => {
+    const emfConfig = parseEnrollerConfig({
+      FRS_GALLERY_STORE: 's3://frs-test/gallery/',
+      FRS_METRICS_NAMESPACE: 'FRS/test',
+    });
+    const dead = new S3Client({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const written: string[] = [];
+    const emf = createEmfSink({
+      namespace: emfConfig.metricsNamespace,
+      service: SERVICE,
+      write: (line) => written.push(line),
+    });
+    const broken = createHandler(createEnrollerDeps(emfConfig, logger, { s3: dead, metrics: emf }));
+    await broken(makeEvent('GET', '/people'));
+    await broken(makeEvent('PUT', '/people'));
+    dead.destroy();
+
+    const [failed, refused] = written.map((line) => EmfLine.parse(JSON.parse(line)));
+    expect(written).toHaveLength(2);
+    expect(failed?._aws.CloudWatchMetrics).toEqual([
+      { Namespace: 'FRS/test', Dimensions: [['service']], Metrics: [{ Name: 'Failed', Unit: 'Count' }] },
+    ]);
+    expect(failed).toMatchObject({ service: 'frs-enroller', Failed: 1 });
+    expect(refused?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'FRS/test',
+        Dimensions: [['service'], ['service', 'code']],
+        Metrics: [{ Name: 'Rejected', Unit: 'Count' }],
+      },
+    ]);
+    expect(refused).toMatchObject({ service: 'frs-enroller', code: 'method_not_allowed', Rejected: 1 });
   });
 });

@@ -5,6 +5,7 @@ import type { JsonLogger } from '@frs/contracts/logger';
 import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
 import { z } from 'zod';
 import { PoisonJobError, ResultQueueError } from './errors.ts';
+import { failedRecordMetrics, type MetricsSink, resultMetrics } from './metrics.ts';
 
 /** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
 export interface RgbImage {
@@ -34,6 +35,8 @@ export interface RecognizerDeps {
   decodeChip(png: Uint8Array): Promise<RgbImage>;
   /** Puts one result body on the response queue. */
   sendResult(body: string, requestId: string): Promise<void>;
+  /** One EMF line per record: timings, faces named and unknown, outcome; or the failure's reason. */
+  metrics: MetricsSink;
   now?: () => Date;
 }
 
@@ -126,6 +129,7 @@ async function processRecord(deps: RecognizerDeps, logger: JsonLogger, record: S
     timing: result.timing,
     receive_count: record.attributes.ApproximateReceiveCount,
   });
+  deps.metrics.emit(resultMetrics(result));
 }
 
 /**
@@ -156,6 +160,7 @@ export function createHandler(
           poison: error instanceof PoisonJobError,
           error,
         });
+        deps.metrics.emit(failedRecordMetrics(error instanceof PoisonJobError));
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -1,6 +1,7 @@
 import { LogLevelSetting } from '@frs/contracts/logger';
 import { z } from 'zod';
 import { RecognizerConfigError } from './errors.ts';
+import { MetricsNamespace } from './metrics.ts';
 
 /**
  * Environment of the recognizer Lambda.
@@ -22,6 +23,7 @@ export const RecognizerEnv = z.object({
   FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FRS_MODELS_DIR: z.string().min(1).optional(),
+  FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
 
@@ -35,6 +37,8 @@ export interface RecognizerConfig {
   /** Undefined: the embedder's calibrated default from `@frs/vision/match`. */
   matchThreshold: number | undefined;
   modelsDir: string | undefined;
+  /** CloudWatch namespace of the EMF metrics (`FRS`). */
+  metricsNamespace: string;
   logLevel: string | undefined;
 }
 
@@ -60,6 +64,7 @@ export function parseRecognizerConfig(env: Record<string, string | undefined>): 
     galleryRefreshSeconds: e.FRS_GALLERY_REFRESH_SECONDS,
     matchThreshold: e.FRS_MATCH_THRESHOLD,
     modelsDir: e.FRS_MODELS_DIR,
+    metricsNamespace: e.FRS_METRICS_NAMESPACE,
     logLevel: e.LOG_LEVEL,
   };
 }

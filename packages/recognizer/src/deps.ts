@@ -10,6 +10,7 @@ import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
 import { RecognizerConfigError } from './errors.ts';
 import { createLiveMatcher } from './gallery.ts';
+import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 
 function embedderEntry(manifest: Manifest) {
   const embedders = manifest.models.filter((m) => m.role === 'embedder');
@@ -63,7 +64,8 @@ export async function loadEmbedder(options: {
 /**
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
  * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
- * calibrated threshold, and SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`).
+ * calibrated threshold, SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`) and
+ * EMF metrics on stdout in the `FRS_METRICS_NAMESPACE` namespace.
  *
  * @example
  * ```ts
@@ -74,7 +76,7 @@ export async function loadEmbedder(options: {
 export function createRecognizerDeps(
   config: RecognizerConfig,
   logger: JsonLogger,
-  overrides: { sqs?: SQSClient; s3?: S3Client; fetch?: typeof fetch } = {},
+  overrides: { sqs?: SQSClient; s3?: S3Client; fetch?: typeof fetch; metrics?: MetricsSink } = {},
 ): RecognizerDeps {
   const sqs = overrides.sqs ?? new SQSClient({});
   const embedder = memoise(() => loadEmbedder({ modelsDir: config.modelsDir, logger }));
@@ -96,6 +98,7 @@ export function createRecognizerDeps(
     embedder,
     matcher: async () => (await live())(),
     decodeChip: decodeChipPng,
+    metrics: overrides.metrics ?? createEmfSink({ namespace: config.metricsNamespace, service: SERVICE }),
     async sendResult(body) {
       await sqs.send(new SendMessageCommand({ QueueUrl: config.responseQueueUrl, MessageBody: body }));
     },

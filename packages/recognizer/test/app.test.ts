@@ -14,7 +14,8 @@ import { decodeChipPng } from '../src/chip.ts';
 import { parseRecognizerConfig } from '../src/config.ts';
 import { RecognizerConfigError } from '../src/errors.ts';
 import { galleryMatcher, loadGalleryFrom } from '../src/gallery.ts';
-import { facePath, jobFor, makeLogger, photosOf, sqsEvent } from './fixtures.ts';
+import { createEmfSink, SERVICE } from '../src/metrics.ts';
+import { EmfLine, facePath, jobFor, makeLogger, photosOf, recordingMetrics, sqsEvent } from './fixtures.ts';
 
 const ENROLLED = ['John_Salley', 'John_Savage', 'bbt_sheldon'] as const;
 
@@ -56,6 +57,7 @@ describe('Function: createHandler()', () => {
   function makeDeps(overrides: Partial<RecognizerDeps> = {}) {
     const sent: RecognitionResult[] = [];
     const { logger, lines } = makeLogger();
+    const { metrics, records } = recordingMetrics();
     const matcher = galleryMatcher(gallery, defaultThreshold(pipeline.models.embedder));
     const deps: RecognizerDeps = {
       logger,
@@ -65,9 +67,10 @@ describe('Function: createHandler()', () => {
       sendResult: async (body) => {
         sent.push(RecognitionResult.parse(JSON.parse(body)));
       },
+      metrics,
       ...overrides,
     };
-    return { handler: createHandler(deps), sent, lines };
+    return { handler: createHandler(deps), sent, lines, records };
   }
 
   it('returns no failures and sends name, unknown and no_face results when given real jobs', async () => {
@@ -85,8 +88,31 @@ describe('Function: createHandler()', () => {
     expect(sent[3]?.faces).toEqual([]);
   });
 
+  it('returns no failures and emits timings, faces named and unknown and the outcome of each record when given real jobs', async () => {
+    const { handler, sent, records } = makeDeps();
+    const bodies = ['salley', 'stranger', 'empty'].map((n) => JSON.stringify(job(n)));
+    await handler(sqsEvent(bodies));
+    const expected = [
+      { known: 1, unknown: 0, outcome: 'known' },
+      { known: 0, unknown: 1, outcome: 'unknown' },
+      { known: 0, unknown: 0, outcome: 'no_face' },
+    ];
+    expect(records).toEqual(
+      expected.map(({ known, unknown, outcome }, i) => ({
+        metrics: {
+          RecognizerMs: [sent[i]?.timing.recognizer_ms, 'Milliseconds'],
+          QueueMs: [sent[i]?.timing.queue_ms, 'Milliseconds'],
+          FacesKnown: [known, 'Count'],
+          FacesUnknown: [unknown, 'Count'],
+        },
+        split: { dimensions: { outcome }, metrics: { Results: [1, 'Count'] } },
+      })),
+    );
+    expect(sent[0]?.timing.recognizer_ms).toBeGreaterThan(0);
+  });
+
   it('returns only the bad records as batchItemFailures when a batch mixes good and poison records', async () => {
-    const { handler, sent } = makeDeps();
+    const { handler, sent, records } = makeDeps();
     const otherModel = {
       ...job('savage'),
       models: { ...job('savage').models, embedder: 'some-other-embedder' },
@@ -105,6 +131,14 @@ describe('Function: createHandler()', () => {
       { itemIdentifier: 'm-3' },
     ]);
     expect(sent.map((r) => r.result)).toEqual(['John_Salley', 'no_face']);
+    const poison = { split: { dimensions: { reason: 'poison' }, metrics: { FailedRecords: [1, 'Count'] } } };
+    expect(records.map((r) => r.split)).toEqual([
+      { dimensions: { outcome: 'known' }, metrics: { Results: [1, 'Count'] } },
+      poison.split,
+      poison.split,
+      poison.split,
+      { dimensions: { outcome: 'no_face' }, metrics: { Results: [1, 'Count'] } },
+    ]);
   });
 
   it('returns the same result apart from timing when the same job is delivered twice', async () => {
@@ -116,7 +150,7 @@ describe('Function: createHandler()', () => {
 
   it('returns only the unsent record as a failure when the response queue refuses it', async () => {
     let calls = 0;
-    const { handler } = makeDeps({
+    const { handler, records } = makeDeps({
       sendResult: async () => {
         calls++;
         if (calls === 1) throw new Error('throttled');
@@ -124,6 +158,54 @@ describe('Function: createHandler()', () => {
     });
     const response = await handler(sqsEvent([JSON.stringify(job('salley')), JSON.stringify(job('savage'))]));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+    expect(records[0]).toEqual({
+      split: { dimensions: { reason: 'fault' }, metrics: { FailedRecords: [1, 'Count'] } },
+    });
+    expect(records[1]?.split?.dimensions).toEqual({ outcome: 'known' });
+  });
+
+  it('returns EMF lines CloudWatch accepts, in FRS_METRICS_NAMESPACE, for a recognised and a poison record', async () => {
+    const config = parseRecognizerConfig({
+      FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q',
+      FRS_GALLERY: 'g.json',
+      FRS_METRICS_NAMESPACE: 'FRS/test',
+    });
+    const written: string[] = [];
+    const metrics = createEmfSink({
+      namespace: config.metricsNamespace,
+      service: SERVICE,
+      write: (line) => written.push(line),
+    });
+    const { handler } = makeDeps({ metrics });
+    await handler(sqsEvent([JSON.stringify(job('stranger')), 'not json']));
+
+    const [recognised, poison] = written.map((line) => EmfLine.parse(JSON.parse(line)));
+    expect(written).toHaveLength(2);
+    expect(recognised?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'FRS/test',
+        Dimensions: [['service']],
+        Metrics: [
+          { Name: 'RecognizerMs', Unit: 'Milliseconds' },
+          { Name: 'QueueMs', Unit: 'Milliseconds' },
+          { Name: 'FacesKnown', Unit: 'Count' },
+          { Name: 'FacesUnknown', Unit: 'Count' },
+        ],
+      },
+      {
+        Namespace: 'FRS/test',
+        Dimensions: [['service'], ['service', 'outcome']],
+        Metrics: [{ Name: 'Results', Unit: 'Count' }],
+      },
+    ]);
+    expect(recognised).toMatchObject({
+      service: 'frs-recognizer',
+      outcome: 'unknown',
+      FacesKnown: 0,
+      FacesUnknown: 1,
+      Results: 1,
+    });
+    expect(poison).toMatchObject({ service: 'frs-recognizer', reason: 'poison', FailedRecords: 1 });
   });
 });
 
@@ -183,5 +265,16 @@ describe('Function: parseRecognizerConfig()', () => {
       FRS_GALLERY: 'g.json',
     });
     expect(config.matchThreshold).toBeUndefined();
+    expect(config.metricsNamespace).toBe('FRS');
+  });
+
+  it('throws RecognizerConfigError when FRS_METRICS_NAMESPACE is reserved by AWS', () => {
+    expect(() =>
+      parseRecognizerConfig({
+        FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q',
+        FRS_GALLERY: 'g.json',
+        FRS_METRICS_NAMESPACE: 'AWS/SQS',
+      }),
+    ).toThrow(/FRS_METRICS_NAMESPACE/);
   });
 });
