@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
@@ -27,6 +28,11 @@ export interface ResultOutcome {
   result: string;
   /** From the start of the POST to the moment this client received its own result. */
   ms: number;
+  /**
+   * Messages of other cameras left on the queue by their `camera_id` attribute alone, without reading
+   * their bodies (only with {@link CameraOptions.cameraId}).
+   */
+  skippedByAttribute: number;
 }
 
 export interface CameraOptions {
@@ -44,6 +50,13 @@ export interface CameraOptions {
    * visibility timeout; the original clients simply left them.
    */
   releaseOthers: boolean;
+  /**
+   * Sent as the request's `camera_id`. On a shared response queue, a message whose `camera_id`
+   * attribute names another camera is skipped without parsing its body; messages without the attribute
+   * (cameras that send no id) are still checked by `request_id`. With a per-camera queue as `queueUrl`
+   * nothing else arrives.
+   */
+  cameraId?: string | undefined;
 }
 
 /** Only the routing field matters to a poller: other clients' messages may carry anything. */
@@ -109,11 +122,12 @@ export async function signedInit(
 
 /**
  * Behaves like one of the original camera clients: POST a frame to the Function URL, then poll the
- * shared response queue one message at a time until its own `request_id` shows up.
+ * shared response queue one message at a time until its own `request_id` shows up. With a `cameraId` it
+ * skips other cameras' results by their `camera_id` message attribute, or polls its own queue.
  *
  * @example
  * ```ts
- * const camera = new Camera({ url, queueUrl, sqs, timeoutMs: 30_000, releaseOthers: true });
+ * const camera = new Camera({ url, queueUrl, sqs, timeoutMs: 30_000, releaseOthers: true, cameraId: 'cam1' });
  * const posted = await camera.post(await readFile('frame.jpg'), 'frame.jpg');
  * const { result } = await camera.awaitResult(posted.requestId, Date.now());
  * ```
@@ -126,10 +140,12 @@ export class Camera {
   }
 
   async post(image: Uint8Array, filename: string, requestId: string = randomUUID()): Promise<PostOutcome> {
+    const { cameraId } = this.#options;
     const body = JSON.stringify({
       content: Buffer.from(image).toString('base64'),
       request_id: requestId,
       filename: basename(filename),
+      ...(cameraId === undefined ? {} : { camera_id: cameraId }),
     });
     const url = new URL(this.#options.url);
     const init: RequestInit = this.#options.sign
@@ -143,8 +159,19 @@ export class Camera {
 
   /** Polls until this request's result arrives; `startedAt` is `performance.now()` before the POST. */
   async awaitResult(requestId: string, startedAt: number): Promise<ResultOutcome> {
-    const { sqs, queueUrl, timeoutMs, releaseOthers } = this.#options;
+    const { sqs, queueUrl, timeoutMs, releaseOthers, cameraId } = this.#options;
     const deadline = startedAt + timeoutMs;
+    let skippedByAttribute = 0;
+    const release = async (receiptHandle: string | undefined) => {
+      if (!releaseOthers || receiptHandle === undefined) return;
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    };
     while (performance.now() < deadline) {
       const waitSeconds = Math.max(0, Math.min(5, Math.floor((deadline - performance.now()) / 1000)));
       const received = await sqs.send(
@@ -152,9 +179,16 @@ export class Camera {
           QueueUrl: queueUrl,
           MaxNumberOfMessages: 1,
           WaitTimeSeconds: waitSeconds,
+          ...(cameraId === undefined ? {} : { MessageAttributeNames: [CAMERA_ID_ATTRIBUTE] }),
         }),
       );
       for (const message of received.Messages ?? []) {
+        const owner = message.MessageAttributes?.[CAMERA_ID_ATTRIBUTE]?.StringValue;
+        if (cameraId !== undefined && owner !== undefined && owner !== cameraId) {
+          skippedByAttribute++;
+          await release(message.ReceiptHandle);
+          continue;
+        }
         const parsed = Routed.safeParse(safeJson(message.Body ?? ''));
         if (parsed.success && parsed.data.request_id === requestId) {
           await sqs.send(
@@ -165,17 +199,10 @@ export class Camera {
             message: parsed.data,
             result: parsed.data.result,
             ms: performance.now() - startedAt,
+            skippedByAttribute,
           };
         }
-        if (releaseOthers && message.ReceiptHandle) {
-          await sqs.send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: queueUrl,
-              ReceiptHandle: message.ReceiptHandle,
-              VisibilityTimeout: 0,
-            }),
-          );
-        }
+        await release(message.ReceiptHandle);
       }
     }
     throw new ResultTimeoutError(`no result for request ${requestId} within ${timeoutMs} ms`);

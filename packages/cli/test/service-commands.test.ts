@@ -1,6 +1,12 @@
 import { mkdir, mkdtemp, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { createJsonLogger } from '@frs/contracts/logger';
 import { type LocalStack, startLocalStack } from '@frs/local';
 import { parseGallery } from '@frs/vision/gallery';
@@ -96,7 +102,14 @@ describe('Function: frs enroll / recognize / send', () => {
     let stack: LocalStack;
     beforeAll(async () => {
       const logger = createJsonLogger({ service: 'test', level: 'error' });
-      stack = await startLocalStack({ logger, port: 0, sqsPort: 0, prefix: 'clitest', gallery });
+      stack = await startLocalStack({
+        logger,
+        port: 0,
+        sqsPort: 0,
+        prefix: 'clitest',
+        gallery,
+        cameraIds: ['porch'],
+      });
     });
     afterAll(async () => stack?.stop());
 
@@ -113,6 +126,80 @@ describe('Function: frs enroll / recognize / send', () => {
       expect(code).toBe(0);
       const frames = lines.map((l) => JSON.parse(l)).filter((o) => o.message);
       expect(frames.map((f) => f.message.result)).toEqual(['John_Savage', 'no_face']);
+    });
+
+    it("returns only its own result, leaving another camera's message unread, when given --camera-id on the shared queue", async () => {
+      const sqs = new SQSClient({
+        endpoint: stack.sqsEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      try {
+        // Not JSON on purpose: a camera that parsed other cameras' bodies would have to cope with it.
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: stack.responseQueueUrl,
+            MessageBody: 'garage result, not for the door',
+            MessageAttributes: { camera_id: { DataType: 'String', StringValue: 'garage' } },
+          }),
+        );
+        // With the recognizer paused, the first polls can only see the garage message.
+        await stack.recognizer.stop();
+        const sending = run(send, [
+          face('identities/John_Savage/05.jpg'),
+          '--url',
+          stack.functionUrl,
+          '--queue-url',
+          stack.responseQueueUrl,
+          '--camera-id',
+          'door',
+          '--release-others',
+          '--json',
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        stack.recognizer.start();
+        const { code, lines } = await sending;
+        expect(code).toBe(0);
+        const frame = JSON.parse(lines[0] ?? '{}');
+        expect(frame.message).toMatchObject({ camera_id: 'door', result: 'John_Savage' });
+        expect(frame.skipped_by_attribute).toBeGreaterThanOrEqual(1);
+        const left = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: stack.responseQueueUrl, WaitTimeSeconds: 1 }),
+        );
+        expect(left.Messages?.map((m) => m.Body)).toEqual(['garage result, not for the door']);
+        await sqs.send(
+          new DeleteMessageCommand({
+            QueueUrl: stack.responseQueueUrl,
+            ReceiptHandle: left.Messages?.[0]?.ReceiptHandle,
+          }),
+        );
+      } finally {
+        sqs.destroy();
+      }
+    });
+
+    it("returns its result from its own queue when given --camera-id and the camera's --queue-url", async () => {
+      const own = stack.cameraQueueUrls.porch ?? '';
+      expect(own).toMatch(/clitest-camera-porch$/);
+      const { code, lines } = await run(send, [
+        face('other/no-face/dog.jpg'),
+        '--url',
+        stack.functionUrl,
+        '--queue-url',
+        own,
+        '--camera-id',
+        'porch',
+        '--timeout',
+        '20',
+        '--json',
+      ]);
+      expect(code).toBe(0);
+      expect(JSON.parse(lines[0] ?? '{}').message).toMatchObject({ camera_id: 'porch', result: 'no_face' });
+    });
+
+    it('throws UsageError naming --camera-id when it has a character a queue name refuses', async () => {
+      await expect(run(send, ['x.jpg', '--camera-id', 'front door'])).rejects.toThrow(UsageError);
+      await expect(run(send, ['x.jpg', '--camera-id', 'front door'])).rejects.toThrow(/--camera-id/);
     });
 
     it('returns exit code 1 with the HTTP error when the Function URL rejects the file', async () => {

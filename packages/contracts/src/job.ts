@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BoxSchema, Millis, PointSchema } from './common.ts';
+import { CameraId } from './request.ts';
 
 /**
  * SQS caps a message at 256 KiB (what FRS budgets for, even where the queue allows more); the detector
@@ -50,6 +51,7 @@ export const RecognitionJob = z
     version: z.literal(1),
     request_id: z.string().min(1),
     filename: z.string().optional(),
+    camera_id: CameraId.optional().describe("The request's camera_id, copied into the result."),
     received_at: z.iso.datetime().describe('When the detector accepted the request.'),
     image: z.object({ width: z.int().positive(), height: z.int().positive() }),
     models: z.object({

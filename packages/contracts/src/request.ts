@@ -16,6 +16,39 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MAX_REQUEST_ID_LENGTH = 128;
 
 /**
+ * What a `camera_id` may be: 1–64 characters of `A–Z a–z 0–9 _ -`. It becomes an SQS message attribute
+ * and the suffix of a per-camera queue name (SQS queue names allow only these characters, and 80 of
+ * them, so a 64-character id leaves 16 for a prefix such as `frs-resp-`).
+ *
+ * @example
+ * ```ts
+ * CAMERA_ID_PATTERN.test('front-door_1'); // true
+ * CAMERA_ID_PATTERN.test('front.door'); // false
+ * ```
+ */
+export const CAMERA_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Longest accepted `camera_id`, in characters. */
+export const MAX_CAMERA_ID_LENGTH = 64;
+
+/**
+ * The optional `camera_id` of a request, carried into its job and its result. On its own it tags the
+ * result (message attribute `camera_id`) so a camera polling the shared response queue can skip the
+ * results of other cameras; with per-camera response queues the result goes to that camera's queue.
+ *
+ * @example
+ * ```ts
+ * CameraId.parse('cam1'); // 'cam1'
+ * CameraId.safeParse('cam 1').success; // false
+ * ```
+ */
+export const CameraId = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(MAX_CAMERA_ID_LENGTH, `must be at most ${MAX_CAMERA_ID_LENGTH} characters`)
+  .regex(/^[A-Za-z0-9_-]*$/, "may contain only A-Z, a-z, 0-9, '_' and '-'");
+
+/**
  * Longest accepted `filename`, in Unicode code points (zod counts code points, so an emoji is one; at most
  * 1020 bytes of UTF-8).
  */
@@ -75,14 +108,17 @@ export const Filename = z
  * - `filename` (optional): 1–255 characters (code points) after Unicode NFC normalisation (a decomposed
  *   name from macOS is accepted and stored composed), none of {@link FILENAME_FORBIDDEN}. Every other
  *   character, including spaces and emoji, is allowed.
+ * - `camera_id` (optional): 1–64 characters of `A–Z a–z 0–9 _ -` ({@link CAMERA_ID_PATTERN}). The
+ *   result carries it back, as a body field and as the SQS message attribute `camera_id`, and is sent to
+ *   the camera's own response queue when the deployment has one.
  *
- * A request breaking either rule is answered `400 invalid_request` with a message naming the field (and,
+ * A request breaking any of these rules is answered `400 invalid_request` with a message naming the field (and,
  * for `filename`, the first offending character and its index).
  *
  * @example
  * ```ts
  * import { RecognitionRequest } from '@frs/contracts/request';
- * const request = RecognitionRequest.parse({ content: 'iVBORw0KGgo…', request_id: 'cam-1-0001', filename: 'frame.jpg' });
+ * const request = RecognitionRequest.parse({ content: 'iVBORw0KGgo…', request_id: 'cam-1-0001', filename: 'frame.jpg', camera_id: 'cam-1' });
  * ```
  */
 export const RecognitionRequest = z
@@ -101,6 +137,9 @@ export const RecognitionRequest = z
       ),
     filename: Filename.optional().describe(
       'A label only, never used to open a file: 1–255 characters after NFC normalisation, no control characters, U+FFFE, U+FFFF, unpaired surrogates, / or \\.',
+    ),
+    camera_id: CameraId.optional().describe(
+      "Optional camera id, 1–64 characters of A–Z a–z 0–9 _ -: the result carries it (body field and SQS message attribute camera_id) and goes to the camera's own response queue where one exists.",
     ),
   })
   .describe('FRS recognition request (POST body of the detector Function URL)');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BoxSchema, Millis } from './common.ts';
+import { CameraId } from './request.ts';
 
 /**
  * `result` when the frame holds faces but none matches an enrolled person.
@@ -19,6 +20,18 @@ export const UNKNOWN = 'unknown';
  * ```
  */
 export const NO_FACE = 'no_face';
+
+/**
+ * Name of the SQS message attribute (type `String`) the recognizer puts on a result whose request had a
+ * `camera_id`. A camera polling the shared response queue asks for it (`MessageAttributeNames:
+ * ['camera_id']`) and leaves messages of other cameras without reading their bodies.
+ *
+ * @example
+ * ```ts
+ * const mine = message.MessageAttributes?.[CAMERA_ID_ATTRIBUTE]?.StringValue === 'cam1';
+ * ```
+ */
+export const CAMERA_ID_ATTRIBUTE = 'camera_id';
 
 /**
  * One face of a {@link RecognitionResult}: `name` is the enrolled person or `"unknown"`.
@@ -58,6 +71,9 @@ export type ResultFace = z.infer<typeof ResultFace>;
 export const RecognitionResult = z
   .object({
     request_id: z.string().min(1),
+    camera_id: CameraId.optional().describe(
+      "The request's camera_id, also sent as the SQS message attribute camera_id so a client can skip other cameras' results without parsing them.",
+    ),
     result: z.string().min(1),
     faces: z.array(ResultFace),
     dropped_faces: z.int().nonnegative(),

@@ -4,7 +4,9 @@ import { RecognitionJob } from '../src/job.ts';
 import { createJsonLogger } from '../src/logger.ts';
 import { memoise } from '../src/memo.ts';
 import {
+  CAMERA_ID_PATTERN,
   FILENAME_FORBIDDEN,
+  MAX_CAMERA_ID_LENGTH,
   MAX_FILENAME_LENGTH,
   MAX_REQUEST_ID_LENGTH,
   REQUEST_ID_PATTERN,
@@ -80,6 +82,37 @@ describe('Function: RecognitionRequest.parse()', () => {
     }
   });
 
+  it('returns the camera_id when it uses letters, digits, _ and - up to 64 characters', () => {
+    for (const id of ['cam1', 'Front-Door_2', 'x'.repeat(MAX_CAMERA_ID_LENGTH), '0', '-_']) {
+      expect(RecognitionRequest.parse({ content: 'aGk=', request_id: 'r', camera_id: id }).camera_id).toBe(
+        id,
+      );
+      expect(CAMERA_ID_PATTERN.test(id)).toBe(true);
+    }
+  });
+
+  it('returns a request without camera_id when it is absent (older cameras)', () => {
+    expect(RecognitionRequest.parse({ content: 'aGk=', request_id: 'r' })).not.toHaveProperty('camera_id');
+  });
+
+  it('returns a failed parse naming camera_id when it is empty, 65 characters or has a character SQS names refuse', () => {
+    for (const id of [
+      '',
+      'x'.repeat(MAX_CAMERA_ID_LENGTH + 1),
+      'cam 1',
+      'cam.1',
+      'cam:1',
+      'a/b',
+      'kamera-ø',
+      7,
+    ]) {
+      const parsed = RecognitionRequest.safeParse({ content: 'aGk=', request_id: 'r', camera_id: id });
+      expect(parsed.success, JSON.stringify(id)).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['camera_id']);
+      if (typeof id === 'string') expect(CAMERA_ID_PATTERN.test(id)).toBe(false);
+    }
+  });
+
   it('returns a failed parse when request_id or content is missing', () => {
     expect(RecognitionRequest.safeParse({ content: 'aGk=' }).success).toBe(false);
     expect(RecognitionRequest.safeParse({ request_id: 'r' }).success).toBe(false);
@@ -90,6 +123,11 @@ describe('Function: RecognitionRequest.parse()', () => {
 describe('Function: RecognitionJob.parse()', () => {
   it('returns a job with no faces when the frame had none', () => {
     expect(RecognitionJob.parse(makeJob({ faces: [] })).faces).toEqual([]);
+  });
+
+  it('returns the camera_id when the job has one and a failed parse when it is invalid', () => {
+    expect(RecognitionJob.parse(makeJob({ camera_id: 'cam1' })).camera_id).toBe('cam1');
+    expect(RecognitionJob.safeParse(makeJob({ camera_id: 'x'.repeat(65) })).success).toBe(false);
   });
 
   it('returns a failed parse when a chip is not base64', () => {
@@ -107,6 +145,12 @@ describe('Function: RecognitionResult.parse()', () => {
     const parsed = RecognitionResult.parse(makeResult({ result: 'no_face', faces: [] }));
     expect(parsed.request_id).toBe('req-1');
     expect(parsed.result).toBe('no_face');
+  });
+
+  it('returns the camera_id when the result has one and a failed parse when it is invalid', () => {
+    expect(RecognitionResult.parse(makeResult({ camera_id: 'cam1' })).camera_id).toBe('cam1');
+    expect(RecognitionResult.parse(makeResult())).not.toHaveProperty('camera_id');
+    expect(RecognitionResult.safeParse(makeResult({ camera_id: 'cam 1' })).success).toBe(false);
   });
 });
 

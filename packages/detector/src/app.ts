@@ -98,6 +98,7 @@ export async function buildJob(
       version: 1,
       request_id: request.request_id,
       ...(request.filename === undefined ? {} : { filename: request.filename }),
+      ...(request.camera_id === undefined ? {} : { camera_id: request.camera_id }),
       received_at: receivedAt.toISOString(),
       image: { width: image.width, height: image.height },
       models: finder.models,

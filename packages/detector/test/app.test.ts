@@ -107,6 +107,23 @@ describe('Function: createHandler()', () => {
     expect(RecognitionJob.parse(JSON.parse(sent[0] ?? '')).faces).toEqual([]);
   });
 
+  it('returns 200 and copies camera_id into the job when the request names its camera', async () => {
+    const { handler, sent } = makeDeps();
+    const content = (await readFile(facePath('other/no-face/apple.jpg'))).toString('base64');
+    const response = await handler(makeEvent({ content, request_id: 'a-1', camera_id: 'front-door' }));
+    expect(response.statusCode).toBe(200);
+    expect(RecognitionJob.parse(JSON.parse(sent[0] ?? '')).camera_id).toBe('front-door');
+  });
+
+  it('returns 400 naming camera_id and queues nothing when camera_id has a character a queue name refuses', async () => {
+    const { handler, sent } = makeDeps();
+    const content = (await readFile(facePath('other/no-face/apple.jpg'))).toString('base64');
+    const response = await handler(makeEvent({ content, request_id: 'a-1', camera_id: 'front.door' }));
+    expect(response.statusCode).toBe(400);
+    expect(ErrorBody.parse(JSON.parse(response.body)).error.message).toMatch(/camera_id/);
+    expect(sent).toEqual([]);
+  });
+
   it('returns the highest-score faces and the dropped count when a crowd exceeds FRS_MAX_FACES', async () => {
     const { handler, sent } = makeDeps({
       config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: 2 },

@@ -1,4 +1,5 @@
 import { createJsonLogger } from '@frs/contracts/logger';
+import { CameraId } from '@frs/contracts/request';
 import { z } from 'zod';
 import { startLocalStack } from './stack.ts';
 
@@ -14,6 +15,17 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, - and _ only')
     .default('frs'),
   FRS_GALLERY: z.string().min(1).optional(),
+  // Comma-separated; each camera gets its own response queue.
+  FRS_CAMERA_IDS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
+    .pipe(z.array(CameraId)),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FRS_MODELS_DIR: z.string().min(1).optional(),
   FRS_REQUEST_VISIBILITY_SECONDS: z.coerce.number().int().min(0).max(43200).default(10),
@@ -47,6 +59,7 @@ const stack = await startLocalStack({
   requestVisibilitySeconds: env.FRS_REQUEST_VISIBILITY_SECONDS,
   responseVisibilitySeconds: env.FRS_RESPONSE_VISIBILITY_SECONDS,
   maxReceiveCount: env.FRS_MAX_RECEIVE_COUNT,
+  cameraIds: env.FRS_CAMERA_IDS,
 }).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`frs: the local stack could not start: ${message}`);
@@ -59,8 +72,14 @@ const stack = await startLocalStack({
 });
 
 console.log(
-  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
+  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl}${cameraQueuesNote(stack.cameraQueueUrls)} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
 );
+
+function cameraQueuesNote(urls: Record<string, string>): string {
+  const entries = Object.entries(urls);
+  if (entries.length === 0) return '';
+  return ` | camera queues ${entries.map(([id, url]) => `${id}=${url}`).join(' ')}`;
+}
 
 let stopping = false;
 const shutdown = (signal: string): void => {

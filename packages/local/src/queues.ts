@@ -1,4 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CameraId } from '@frs/contracts/request';
 import { buildApp } from 'fauxqs';
 import { createLocalStores, enforceConditionalWrites } from './s3.ts';
 
@@ -27,6 +28,11 @@ export interface QueueOptions {
   s3DataDir?: string | undefined;
   /** S3 buckets to create (idempotent: kept objects stay). */
   buckets?: readonly string[];
+  /**
+   * Cameras that get their own response queue `<prefix>-camera-<id>` (with the DLQ
+   * `<prefix>-dlq-camera-<id>`, outside the camera names so no camera id can name another's DLQ).
+   */
+  cameraIds?: readonly string[];
 }
 
 /** The running SQS server and its queue URLs. */
@@ -39,9 +45,50 @@ export interface LocalQueues {
   responseDlqUrl: string;
   requestQueueArn: string;
   names: { request: string; requestDlq: string; response: string; responseDlq: string };
+  /**
+   * URL of a camera's queue minus the camera id (the recognizer's `FRS_CAMERA_QUEUE_PREFIX`), e.g.
+   * `http://127.0.0.1:9324/000000000000/frs-camera-`.
+   */
+  cameraQueuePrefix: string;
+  /** The per-camera response queues created for `cameraIds`, by camera id. */
+  cameraQueueUrls: Record<string, string>;
   /** S3 endpoint on the same server (path-style buckets). */
   s3Endpoint: string;
   stop(): Promise<void>;
+}
+
+/** Longest SQS queue name. */
+const MAX_QUEUE_NAME = 80;
+
+/** A camera id that cannot name a local queue. */
+export class CameraQueueNameError extends Error {
+  override name = 'CameraQueueNameError';
+}
+
+/**
+ * Names of the per-camera response queue and its DLQ.
+ *
+ * @throws {CameraQueueNameError} when the id is not a valid `camera_id` or a name would pass 80 characters.
+ * @example
+ * ```ts
+ * cameraQueueNames('frs', 'cam1'); // { queue: 'frs-camera-cam1', dlq: 'frs-dlq-camera-cam1' }
+ * ```
+ */
+export function cameraQueueNames(prefix: string, cameraId: string): { queue: string; dlq: string } {
+  const parsed = CameraId.safeParse(cameraId);
+  if (!parsed.success) {
+    throw new CameraQueueNameError(
+      `camera id ${JSON.stringify(cameraId)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+      { cause: parsed.error },
+    );
+  }
+  const names = { queue: `${prefix}-camera-${cameraId}`, dlq: `${prefix}-dlq-camera-${cameraId}` };
+  if (names.dlq.length > MAX_QUEUE_NAME) {
+    throw new CameraQueueNameError(
+      `camera id ${cameraId} is too long for prefix ${prefix}: ${names.dlq} passes SQS's ${MAX_QUEUE_NAME} characters`,
+    );
+  }
+  return names;
 }
 
 // Mirrors the 256 KiB message size FRS budgets for, so a too-big job fails here as it would on AWS.
@@ -52,7 +99,8 @@ const MAX_MESSAGE_BYTES = String(256 * 1024);
  * given `s3DataDir`, objects kept as files) on 127.0.0.1 only, and creates
  * `<prefix>-req-queue` and `<prefix>-resp-queue`, each with a `-dlq` dead-letter queue, through the SQS
  * API with the same settings as `infra/` (the response queue's receive limit is high because other
- * cameras' receives count too).
+ * cameras' receives count too), plus a response queue and DLQ per camera in `cameraIds`, set up like the
+ * shared response queue.
  *
  * @example
  * ```ts
@@ -62,6 +110,11 @@ const MAX_MESSAGE_BYTES = String(256 * 1024);
  * ```
  */
 export async function startLocalQueues(options: QueueOptions): Promise<LocalQueues> {
+  // Checked before anything is started, so a bad id costs no cleanup.
+  const cameras = [...new Set(options.cameraIds ?? [])].map((id) => ({
+    id,
+    ...cameraQueueNames(options.prefix, id),
+  }));
   // buildApp rather than startFauxqs: the latter binds 0.0.0.0, which would expose the queues to the network.
   const local = await createLocalStores(options.s3DataDir);
   const app = buildApp({ logger: false, stores: local.stores });
@@ -112,16 +165,26 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
       MessageRetentionPeriod: '1209600',
       MaximumMessageSize: MAX_MESSAGE_BYTES,
     });
-    await create(names.response, {
+    const responseAttributes = (dlqArn: string) => ({
       VisibilityTimeout: String(options.responseVisibilitySeconds),
       MaximumMessageSize: MAX_MESSAGE_BYTES,
       // Unclaimed results are useless after a while; 15 minutes as in infra/.
       MessageRetentionPeriod: '900',
       RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: responseDlqArn,
+        deadLetterTargetArn: dlqArn,
         maxReceiveCount: options.responseMaxReceiveCount ?? 1000,
       }),
     });
+    await create(names.response, responseAttributes(responseDlqArn));
+    const cameraQueueUrls: Record<string, string> = {};
+    for (const camera of cameras) {
+      const cameraDlqArn = await create(camera.dlq, {
+        MessageRetentionPeriod: '1209600',
+        MaximumMessageSize: MAX_MESSAGE_BYTES,
+      });
+      await create(camera.queue, responseAttributes(cameraDlqArn));
+      cameraQueueUrls[camera.id] = url(camera.queue);
+    }
     return {
       endpoint,
       requestQueueUrl: url(names.request),
@@ -130,6 +193,8 @@ export async function startLocalQueues(options: QueueOptions): Promise<LocalQueu
       responseDlqUrl: url(names.responseDlq),
       requestQueueArn,
       names,
+      cameraQueuePrefix: url(`${options.prefix}-camera-`),
+      cameraQueueUrls,
       s3Endpoint: endpoint,
       stop: async () => {
         sqs.destroy();

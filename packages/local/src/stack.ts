@@ -53,6 +53,11 @@ export interface LocalStackOptions {
   waitTimeSeconds?: number;
   /** Web console port (`FRS_CONSOLE_PORT`, 8082 under `pnpm start`; 0 = any free port; unset = no console). */
   consolePort?: number | undefined;
+  /**
+   * Cameras that get their own response queue (`FRS_CAMERA_IDS`): the recognizer sends a result whose
+   * request has one of these `camera_id`s to that queue; other results stay on the shared queue.
+   */
+  cameraIds?: readonly string[];
   /** Lets tests put faults around the real recognizer (a crash mid-batch, say). */
   wrapRecognizer?: (handler: SqsHandler) => SqsHandler;
 }
@@ -69,6 +74,8 @@ export interface LocalStack {
   requestDlqUrl: string;
   responseQueueUrl: string;
   responseDlqUrl: string;
+  /** The per-camera response queues (from `cameraIds`), by camera id. */
+  cameraQueueUrls: Record<string, string>;
   /** The web console, when `consolePort` was given. */
   consoleUrl?: string;
   /** Human-readable gallery description for the ready line. */
@@ -82,7 +89,8 @@ export interface LocalStack {
 /**
  * Starts the whole service on this machine: fauxqs SQS with the request queue (+ DLQ) and response queue,
  * fauxqs S3 with the managed gallery, the detector and the enroller behind Function URL-compatible HTTP
- * servers, and the recognizer behind an event source mapping poller — the real handlers and models, only
+ * servers, and the recognizer behind an event source mapping poller (sending to per-camera response
+ * queues for `cameraIds`) — the real handlers and models, only
  * AWS replaced.
  *
  * @example
@@ -104,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       responseVisibilitySeconds: options.responseVisibilitySeconds ?? 2,
       s3DataDir: options.dataDir === undefined ? undefined : join(options.dataDir, 's3'),
       buckets: [GALLERY_BUCKET],
+      cameraIds: options.cameraIds ?? [],
     });
     cleanups.push(() => queues.stop());
     // Any credentials work with fauxqs; fixed ones keep the stack independent of the user's AWS setup.
@@ -136,6 +145,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const recognizerConfig = parseRecognizerConfig({
       ...modelsEnv,
       FRS_RESPONSE_QUEUE_URL: queues.responseQueueUrl,
+      // Only with camera queues: otherwise every camera_id would cost a failed send before the fallback.
+      ...(Object.keys(queues.cameraQueueUrls).length === 0
+        ? {}
+        : { FRS_CAMERA_QUEUE_PREFIX: queues.cameraQueuePrefix }),
       FRS_GALLERY: gallery,
       FRS_GALLERY_REFRESH_SECONDS: String(options.galleryRefreshSeconds ?? 10),
       ...(options.matchThreshold === undefined
@@ -233,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestDlqUrl: queues.requestDlqUrl,
       responseQueueUrl: queues.responseQueueUrl,
       responseDlqUrl: queues.responseDlqUrl,
+      cameraQueueUrls: queues.cameraQueueUrls,
       ...(consoleUrl === undefined ? {} : { consoleUrl }),
       galleryNote,
       recognizer,

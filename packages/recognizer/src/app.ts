@@ -25,6 +25,12 @@ export interface FaceMatcher {
   match(vector: Float32Array): { name: string | undefined; similarity: number };
 }
 
+/** Where a result goes: its request and, when the request named one, its camera. */
+export interface ResultRoute {
+  requestId: string;
+  cameraId?: string | undefined;
+}
+
 /** Everything the recognizer handler needs; `handler.ts` wires the real ones, tests inject their own. */
 export interface RecognizerDeps {
   logger: JsonLogger;
@@ -33,8 +39,11 @@ export interface RecognizerDeps {
   /** The current gallery's matcher: read once per container, then refreshed between jobs when it changes. */
   matcher(): Promise<FaceMatcher>;
   decodeChip(png: Uint8Array): Promise<RgbImage>;
-  /** Puts one result body on the response queue. */
-  sendResult(body: string, requestId: string): Promise<void>;
+  /**
+   * Puts one result body on the response queue: the camera's own queue when there is one, else the
+   * shared queue, tagged with the `camera_id` message attribute when the job had a camera.
+   */
+  sendResult(body: string, route: ResultRoute): Promise<void>;
   /** One EMF line per record: timings, faces named and unknown, outcome; or the failure's reason. */
   metrics: MetricsSink;
   now?: () => Date;
@@ -105,6 +114,7 @@ export async function recognizeJob(
   }
   return {
     request_id: job.request_id,
+    ...(job.camera_id === undefined ? {} : { camera_id: job.camera_id }),
     result: faces.length === 0 ? NO_FACE : (best?.name ?? UNKNOWN),
     faces,
     dropped_faces: job.dropped_faces,
@@ -119,11 +129,13 @@ export async function recognizeJob(
 async function processRecord(deps: RecognizerDeps, logger: JsonLogger, record: SqsRecord): Promise<void> {
   const job = parseJob(record.body);
   const result = await recognizeJob(deps, job);
-  await deps.sendResult(JSON.stringify(result), job.request_id).catch((error: unknown) => {
+  const route = { requestId: job.request_id, cameraId: job.camera_id };
+  await deps.sendResult(JSON.stringify(result), route).catch((error: unknown) => {
     throw new ResultQueueError('could not send the result', { cause: error });
   });
   logger.info('result sent', {
     request_id: result.request_id,
+    ...(job.camera_id === undefined ? {} : { camera_id: job.camera_id }),
     result: result.result,
     faces: result.faces.length,
     timing: result.timing,

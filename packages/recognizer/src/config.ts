@@ -13,6 +13,10 @@ import { MetricsNamespace } from './metrics.ts';
  */
 export const RecognizerEnv = z.object({
   FRS_RESPONSE_QUEUE_URL: z.url({ error: 'FRS_RESPONSE_QUEUE_URL must be the URL of the response queue' }),
+  // The URL of a camera's queue minus its camera id, e.g. https://sqs.eu-west-1.amazonaws.com/1/frs-resp-
+  FRS_CAMERA_QUEUE_PREFIX: z
+    .url({ error: 'FRS_CAMERA_QUEUE_PREFIX must be a queue URL without its camera id suffix' })
+    .optional(),
   FRS_GALLERY: z
     .string({
       error:
@@ -30,6 +34,11 @@ export const RecognizerEnv = z.object({
 /** Validated recognizer settings. */
 export interface RecognizerConfig {
   responseQueueUrl: string;
+  /**
+   * `<prefix><camera_id>` is the response queue of a camera; unset: every result goes to the shared
+   * queue. A result whose camera has no queue falls back to the shared queue.
+   */
+  cameraQueuePrefix: string | undefined;
   /** `s3://bucket/key`, a path, a `file://` URL or an `https://` URL. */
   gallery: string;
   /** Seconds between conditional reads of the gallery (0: before every job). */
@@ -60,6 +69,7 @@ export function parseRecognizerConfig(env: Record<string, string | undefined>): 
   const e = parsed.data;
   return {
     responseQueueUrl: e.FRS_RESPONSE_QUEUE_URL,
+    cameraQueuePrefix: e.FRS_CAMERA_QUEUE_PREFIX,
     gallery: e.FRS_GALLERY,
     galleryRefreshSeconds: e.FRS_GALLERY_REFRESH_SECONDS,
     matchThreshold: e.FRS_MATCH_THRESHOLD,

@@ -1,11 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { QueueDoesNotExist, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
+import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
 import { createEmbedder } from '@frs/vision/embed';
 import { defaultThreshold } from '@frs/vision/match';
-import type { Embedder, RecognizerDeps } from './app.ts';
+import type { Embedder, RecognizerDeps, ResultRoute } from './app.ts';
 import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
 import { RecognizerConfigError } from './errors.ts';
@@ -61,11 +62,87 @@ export async function loadEmbedder(options: {
   return { modelId: embedder.modelId, embed: (chips) => embedder.embed(chips) };
 }
 
+/** How long a camera queue found missing is not tried again (a container lives for hours). */
+export const MISSING_QUEUE_RETRY_MS = 5 * 60_000;
+
+function isMissingQueue(error: unknown): boolean {
+  // The JSON protocol names the error QueueDoesNotExist; older endpoints answer with the query code.
+  return (
+    error instanceof QueueDoesNotExist ||
+    (error instanceof Error &&
+      (error.name === 'QueueDoesNotExist' || error.name === 'AWS.SimpleQueueService.NonExistentQueue'))
+  );
+}
+
+/**
+ * The recognizer's `sendResult`: every result whose job had a `camera_id` carries it as the String
+ * message attribute `camera_id`, so a camera on the shared queue can skip other cameras' results without
+ * reading them. With `cameraQueuePrefix`, such a result goes to `<prefix><camera_id>` instead; when that
+ * queue does not exist (a camera nobody provisioned a queue for) it goes to the shared queue with a
+ * warning, so a missing queue never fails the record. A missing queue is remembered for
+ * {@link MISSING_QUEUE_RETRY_MS}, so an unprovisioned camera costs one extra call per interval, not per
+ * result.
+ *
+ * @example
+ * ```ts
+ * const sendResult = createResultSender({ sqs, responseQueueUrl, cameraQueuePrefix: 'https://sqs.eu-west-1.amazonaws.com/1/frs-resp-', logger });
+ * await sendResult(JSON.stringify(result), { requestId: 'r-1', cameraId: 'cam1' }); // to …/frs-resp-cam1
+ * ```
+ */
+export function createResultSender(options: {
+  sqs: SQSClient;
+  responseQueueUrl: string;
+  cameraQueuePrefix: string | undefined;
+  logger: JsonLogger;
+  now?: () => number;
+}): RecognizerDeps['sendResult'] {
+  const { sqs, responseQueueUrl, cameraQueuePrefix, logger } = options;
+  const now = options.now ?? Date.now;
+  const missingUntil = new Map<string, number>();
+  const send = async (queueUrl: string, body: string, cameraId: string | undefined) => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        ...(cameraId === undefined
+          ? {}
+          : { MessageAttributes: { [CAMERA_ID_ATTRIBUTE]: { DataType: 'String', StringValue: cameraId } } }),
+      }),
+    );
+  };
+  return async (body: string, route: ResultRoute) => {
+    const { cameraId } = route;
+    if (cameraQueuePrefix === undefined || cameraId === undefined) {
+      return send(responseQueueUrl, body, cameraId);
+    }
+    const cameraQueueUrl = `${cameraQueuePrefix}${cameraId}`;
+    const until = missingUntil.get(cameraId);
+    if (until === undefined || until <= now()) {
+      try {
+        await send(cameraQueueUrl, body, cameraId);
+        missingUntil.delete(cameraId);
+        return;
+      } catch (error) {
+        if (!isMissingQueue(error)) throw error;
+        missingUntil.set(cameraId, now() + MISSING_QUEUE_RETRY_MS);
+        logger.warn('camera queue does not exist; results of this camera go to the shared queue', {
+          camera_id: cameraId,
+          request_id: route.requestId,
+          camera_queue_url: cameraQueueUrl,
+          retry_in_s: MISSING_QUEUE_RETRY_MS / 1000,
+        });
+      }
+    }
+    await send(responseQueueUrl, body, cameraId);
+  };
+}
+
 /**
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
  * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
- * calibrated threshold, SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`) and
- * EMF metrics on stdout in the `FRS_METRICS_NAMESPACE` namespace.
+ * calibrated threshold, results sent by {@link createResultSender}, SQS and S3 clients (which honour
+ * `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`) and EMF metrics on stdout in the `FRS_METRICS_NAMESPACE`
+ * namespace.
  *
  * @example
  * ```ts
@@ -99,8 +176,11 @@ export function createRecognizerDeps(
     matcher: async () => (await live())(),
     decodeChip: decodeChipPng,
     metrics: overrides.metrics ?? createEmfSink({ namespace: config.metricsNamespace, service: SERVICE }),
-    async sendResult(body) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.responseQueueUrl, MessageBody: body }));
-    },
+    sendResult: createResultSender({
+      sqs,
+      responseQueueUrl: config.responseQueueUrl,
+      cameraQueuePrefix: config.cameraQueuePrefix,
+      logger,
+    }),
   };
 }

@@ -111,6 +111,34 @@ describe('Function: createHandler()', () => {
     expect(sent[0]?.timing.recognizer_ms).toBeGreaterThan(0);
   });
 
+  it('returns results carrying camera_id and routes them by camera when jobs name their camera', async () => {
+    const routes: unknown[] = [];
+    const sent: RecognitionResult[] = [];
+    const { handler } = makeDeps({
+      sendResult: async (body, route) => {
+        routes.push(route);
+        sent.push(RecognitionResult.parse(JSON.parse(body)));
+      },
+    });
+    const bodies = [
+      JSON.stringify({ ...job('salley'), camera_id: 'cam1' }),
+      JSON.stringify({ ...job('empty'), camera_id: 'cam2' }),
+      JSON.stringify(job('savage')),
+    ];
+    expect(await handler(sqsEvent(bodies))).toEqual({ batchItemFailures: [] });
+    expect(routes).toEqual([
+      { requestId: 'salley', cameraId: 'cam1' },
+      { requestId: 'empty', cameraId: 'cam2' },
+      { requestId: 'savage', cameraId: undefined },
+    ]);
+    expect(sent.map((r) => [r.camera_id, r.result])).toEqual([
+      ['cam1', 'John_Salley'],
+      ['cam2', 'no_face'],
+      [undefined, 'John_Savage'],
+    ]);
+    expect(sent[2]).not.toHaveProperty('camera_id');
+  });
+
   it('returns only the bad records as batchItemFailures when a batch mixes good and poison records', async () => {
     const { handler, sent, records } = makeDeps();
     const otherModel = {
@@ -257,6 +285,18 @@ describe('Function: parseRecognizerConfig()', () => {
     expect(() =>
       parseRecognizerConfig({ FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' }),
     ).toThrow(/FRS_GALLERY is required/);
+  });
+
+  it('returns the camera queue prefix when FRS_CAMERA_QUEUE_PREFIX is set and undefined when it is not', () => {
+    const base = { FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q', FRS_GALLERY: 'g.json' };
+    const prefix = 'https://sqs.us-east-1.amazonaws.com/1/frs-resp-';
+    expect(parseRecognizerConfig({ ...base, FRS_CAMERA_QUEUE_PREFIX: prefix }).cameraQueuePrefix).toBe(
+      prefix,
+    );
+    expect(parseRecognizerConfig(base).cameraQueuePrefix).toBeUndefined();
+    expect(() => parseRecognizerConfig({ ...base, FRS_CAMERA_QUEUE_PREFIX: 'frs-resp-' })).toThrow(
+      /FRS_CAMERA_QUEUE_PREFIX/,
+    );
   });
 
   it('returns an undefined threshold (use the calibrated default) when FRS_MATCH_THRESHOLD is unset', () => {

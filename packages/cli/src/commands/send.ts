@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { CameraId } from '@frs/contracts/request';
 import { positiveNumber } from '../args.ts';
 import { Camera, functionUrlRegion } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
@@ -13,10 +14,15 @@ const usage = `Usage: frs send <image…> [--url <function-url>] [--queue-url <r
 Acts like a camera: POSTs each image to the detector's Function URL, then polls the response queue for
 its own request_id (one message at a time; it deletes only its own and leaves other clients' messages).
 Images are sent one after another; with several frames it ends with the latency median and p95.
+The response queue is shared: with --camera-id the requests carry camera_id, other cameras' results are
+skipped by their camera_id message attribute without being read, and --queue-url may be this camera's
+own queue (a deployment with per-camera queues sends its results there).
 
 Options:
   --url <url>          Function URL (default http://127.0.0.1:8080/, the local stack)
-  --queue-url <url>    response queue URL (default http://127.0.0.1:9324/000000000000/frs-resp-queue)
+  --queue-url <url>    response queue URL (default http://127.0.0.1:9324/000000000000/frs-resp-queue),
+                       or this camera's own queue, e.g. …/frs-camera-<id> in the local stack
+  --camera-id <id>     camera_id of the requests: 1-64 characters of A-Z a-z 0-9 _ -
   --repeat <n>         send the list n times (default 1), e.g. to measure latency
   --timeout <s>        seconds to wait for each result (default 30)
   --release-others     hand other clients' messages back at once instead of leaving them hidden
@@ -34,6 +40,8 @@ interface Sent {
   status: number;
   latency_ms: number;
   message: unknown;
+  /** With --camera-id: other cameras' results left on the queue unread. */
+  skipped_by_attribute?: number;
   error?: string;
 }
 
@@ -48,6 +56,7 @@ export const send: Command = {
       options: {
         url: { type: 'string', default: 'http://127.0.0.1:8080/' },
         'queue-url': { type: 'string', default: 'http://127.0.0.1:9324/000000000000/frs-resp-queue' },
+        'camera-id': { type: 'string' },
         repeat: { type: 'string', default: '1' },
         timeout: { type: 'string', default: '30' },
         'release-others': { type: 'boolean', default: false },
@@ -60,6 +69,10 @@ export const send: Command = {
     const repeat = positiveNumber('--repeat', values.repeat, true);
     const timeoutMs = positiveNumber('--timeout', values.timeout) * 1000;
     const sign = shouldSign(values.url, values);
+    const cameraId = values['camera-id'] === undefined ? undefined : CameraId.safeParse(values['camera-id']);
+    if (cameraId?.success === false) {
+      throw new UsageError(`--camera-id ${cameraId.error.issues[0]?.message ?? 'is invalid'}`);
+    }
     const camera = new Camera({
       url: values.url,
       queueUrl: values['queue-url'],
@@ -67,6 +80,7 @@ export const send: Command = {
       sign: sign ? { region: functionUrlRegion(values.url) } : undefined,
       timeoutMs,
       releaseOthers: values['release-others'],
+      cameraId: cameraId?.data,
     });
     const files = Array.from({ length: repeat }, () => positionals).flat();
     const images = new Map<string, Uint8Array>();
@@ -95,6 +109,7 @@ export const send: Command = {
             status: 200,
             latency_ms: result.ms,
             message: result.message,
+            ...(cameraId === undefined ? {} : { skipped_by_attribute: result.skippedByAttribute }),
           };
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
