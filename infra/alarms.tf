@@ -75,3 +75,26 @@ resource "aws_cloudwatch_metric_alarm" "request_age" {
   ok_actions    = local.alarm_actions
   tags          = var.tags
 }
+
+# The reserved concurrency is also a ceiling (variables.tf): when it turns traffic away (429 on a URL,
+# retries on the event source mapping), operators should know the ceiling, not the caller, is the limit.
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  for_each = var.deploy_functions ? local.function_names : {}
+
+  alarm_name        = "${each.value}-throttled"
+  alarm_description = "${each.value} turned invocations away at its concurrency ceiling (${each.key}_reserved_concurrency); raise it or find the flood."
+  namespace         = "AWS/Lambda"
+  metric_name       = "Throttles"
+  dimensions        = { FunctionName = each.value }
+
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+  tags          = var.tags
+}

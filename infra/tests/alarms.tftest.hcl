@@ -50,6 +50,37 @@ run "request_queue_alarms_on_the_age_of_its_oldest_message" {
   }
 }
 
+run "every_function_alarms_when_its_concurrency_ceiling_throttles" {
+  command = apply
+
+  assert {
+    condition     = { for k, a in aws_cloudwatch_metric_alarm.throttles : k => a.dimensions } == { for k, n in { detector = "frs-detector", enroller = "frs-enroller", recognizer = "frs-recognizer" } : k => tomap({ FunctionName = n }) }
+    error_message = "each function needs a throttle alarm on its own name"
+  }
+
+  assert {
+    condition = alltrue([for a in aws_cloudwatch_metric_alarm.throttles : a.namespace == "AWS/Lambda" && a.metric_name == "Throttles" && a.statistic == "Sum"
+    && a.comparison_operator == "GreaterThanThreshold" && a.threshold == 0])
+    error_message = "a throttle alarm fires on any throttled invocation"
+  }
+}
+
+run "no_throttle_alarms_without_functions" {
+  command = plan
+
+  variables {
+    deploy_functions      = false
+    detector_image_digest = null
+    recognizer_image_tag  = null
+    enroller_image_tag    = null
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.throttles) == 0 && length(aws_cloudwatch_metric_alarm.dlq_not_empty) == 2
+    error_message = "throttle alarms follow the functions; queue alarms exist from the first apply"
+  }
+}
+
 run "alarms_have_no_actions_without_a_topic_or_emails" {
   command = plan
 
@@ -59,7 +90,7 @@ run "alarms_have_no_actions_without_a_topic_or_emails" {
   }
 
   assert {
-    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), [aws_cloudwatch_metric_alarm.request_age]) : length(a.alarm_actions) == 0])
+    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), values(aws_cloudwatch_metric_alarm.throttles), [aws_cloudwatch_metric_alarm.request_age]) : length(a.alarm_actions) == 0])
     error_message = "alarms without a topic have no actions"
   }
 }
@@ -85,7 +116,7 @@ run "emails_get_a_topic_that_every_alarm_notifies" {
   }
 
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), [aws_cloudwatch_metric_alarm.request_age]) :
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), values(aws_cloudwatch_metric_alarm.throttles), [aws_cloudwatch_metric_alarm.request_age]) :
     a.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:frs-alarms"]) && a.ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:frs-alarms"])])
     error_message = "every alarm must notify the topic on ALARM and on OK"
   }
@@ -105,7 +136,7 @@ run "an_existing_topic_is_used_and_none_created" {
   }
 
   assert {
-    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), [aws_cloudwatch_metric_alarm.request_age]) : a.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:ops-pager"])])
+    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.dlq_not_empty), values(aws_cloudwatch_metric_alarm.throttles), [aws_cloudwatch_metric_alarm.request_age]) : a.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:ops-pager"])])
     error_message = "every alarm must notify the given topic"
   }
 }

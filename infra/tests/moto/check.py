@@ -186,7 +186,18 @@ for alarm_name, queue_url, metric, threshold in (
         and a.get("OKActions") == [topic],
         a,
     )
-check("exactly three alarms", len(alarms) == 3, sorted(alarms))
+for name in (detector, recognizer, enroller):
+    a = alarms.get(f"{name}-throttled", {})
+    check(
+        f"alarm {name}-throttled",
+        a.get("Namespace") == "AWS/Lambda"
+        and a.get("MetricName") == "Throttles"
+        and a.get("Dimensions") == [{"Name": "FunctionName", "Value": name}]
+        and a.get("Threshold") == 0
+        and a.get("AlarmActions") == [topic],
+        a,
+    )
+check("exactly six alarms", len(alarms) == 6, sorted(alarms))
 subscriptions = [(s["Protocol"], s["Endpoint"]) for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]]
 check("alarm topic mails the configured address", subscriptions == [("email", "ops@example.test")], subscriptions)
 
