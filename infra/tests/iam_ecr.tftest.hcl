@@ -139,6 +139,11 @@ run "each_role_gets_its_own_policy" {
     && aws_iam_role_policy.this["recognizer"].policy == data.aws_iam_policy_document.recognizer.json)
     error_message = "each role must carry its own function's document"
   }
+
+  assert {
+    condition     = alltrue([for r in aws_iam_role.this : r.assume_role_policy == data.aws_iam_policy_document.lambda_assume.json])
+    error_message = "every role, the enroller's included, must use the Lambda-in-this-account trust"
+  }
 }
 
 run "no_statement_uses_a_wildcard_resource" {
