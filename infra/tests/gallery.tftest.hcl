@@ -109,6 +109,11 @@ run "bucket_policy_denies_plain_http" {
     condition     = one(one(data.aws_iam_policy_document.gallery_bucket.statement).principals).identifiers == toset(["*"])
     error_message = "the deny must apply to every principal"
   }
+
+  assert {
+    condition     = jsondecode(aws_s3_bucket_policy.gallery.policy).Id == "gallery-bucket" && aws_s3_bucket_policy.gallery.bucket == aws_s3_bucket.gallery.id
+    error_message = "the TLS-only document must be the gallery bucket's policy"
+  }
 }
 
 run "bucket_name_can_be_set" {

@@ -122,3 +122,29 @@ override_resource {
   target = aws_sns_topic.alarms
   values = { arn = "arn:aws:sns:eu-west-1:123456789012:frs-alarms" }
 }
+
+# Distinct rendered documents, so a test can tell which document a role or policy carries.
+override_data {
+  target = data.aws_iam_policy_document.lambda_assume
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"lambda-assume\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.detector
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"detector\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.recognizer
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"recognizer\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.enroller
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"enroller\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.gallery_bucket
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"gallery-bucket\"}" }
+}
