@@ -1,13 +1,20 @@
 locals {
   repository_url = aws_ecr_repository.this.repository_url
 
-  detector_image_uri = (var.detector_image_digest != null
-    ? "${local.repository_url}@${var.detector_image_digest}"
-  : (var.detector_image_tag != null ? "${local.repository_url}:${var.detector_image_tag}" : null))
+  image_refs = {
+    detector   = { digest = var.detector_image_digest, tag = var.detector_image_tag }
+    recognizer = { digest = var.recognizer_image_digest, tag = var.recognizer_image_tag }
+    enroller   = { digest = var.enroller_image_digest, tag = var.enroller_image_tag }
+  }
 
-  recognizer_image_uri = (var.recognizer_image_digest != null
-    ? "${local.repository_url}@${var.recognizer_image_digest}"
-  : (var.recognizer_image_tag != null ? "${local.repository_url}:${var.recognizer_image_tag}" : null))
+  # A digest cannot move, so it wins over a tag.
+  image_uris = {
+    for fn, ref in local.image_refs : fn => (ref.digest != null ? "${local.repository_url}@${ref.digest}"
+    : (ref.tag != null ? "${local.repository_url}:${ref.tag}" : null))
+  }
+
+  # FRS_GALLERY of the recognizer: the managed snapshot unless the caller names another gallery.
+  recognizer_gallery = coalesce(var.recognizer_gallery, "s3://${aws_s3_bucket.gallery.bucket}/${local.gallery_snapshot_key}")
 
   # Null settings are left out so the application's own defaults apply.
   common_environment = {
@@ -15,120 +22,102 @@ locals {
     FRS_MODELS_DIR = var.models_dir
   }
 
-  detector_environment = {
-    for k, v in merge(local.common_environment, {
+  environments = {
+    detector = merge(local.common_environment, {
       FRS_REQUEST_QUEUE_URL = aws_sqs_queue.request.url
       FRS_MAX_BODY_BYTES    = var.detector_max_body_bytes
       FRS_MAX_PIXELS        = var.detector_max_pixels
       FRS_MIN_FACE_SIZE     = var.detector_min_face_size
       FRS_MAX_FACES         = var.detector_max_faces
-    }) : k => tostring(v) if v != null
+    })
+    recognizer = merge(local.common_environment, {
+      FRS_RESPONSE_QUEUE_URL      = aws_sqs_queue.response.url
+      FRS_GALLERY                 = local.recognizer_gallery
+      FRS_GALLERY_REFRESH_SECONDS = var.recognizer_gallery_refresh_seconds
+      FRS_MATCH_THRESHOLD         = var.recognizer_match_threshold
+    })
+    enroller = merge(local.common_environment, {
+      FRS_GALLERY_STORE  = "s3://${aws_s3_bucket.gallery.bucket}/${local.gallery_prefix}"
+      FRS_MAX_BODY_BYTES = var.enroller_max_body_bytes
+      FRS_MAX_PIXELS     = var.enroller_max_pixels
+      FRS_MIN_FACE_SIZE  = var.enroller_min_face_size
+    })
   }
 
-  recognizer_environment = {
-    for k, v in merge(local.common_environment, {
-      FRS_RESPONSE_QUEUE_URL = aws_sqs_queue.response.url
-      FRS_GALLERY            = var.recognizer_gallery
-      FRS_MATCH_THRESHOLD    = var.recognizer_match_threshold
-    }) : k => tostring(v) if v != null
+  # The command picks the handler module relative to LAMBDA_TASK_ROOT (/var/task), where the Dockerfile
+  # puts each function's `pnpm deploy` tree under its own name.
+  functions = {
+    detector = {
+      description          = "FRS detector: Function URL -> MTCNN -> request queue"
+      command              = "detector/dist/handler.handler"
+      memory_size          = var.detector_memory_size
+      timeout              = var.detector_timeout
+      reserved_concurrency = var.detector_reserved_concurrency
+    }
+    recognizer = {
+      description          = "FRS recognizer: request queue -> embed and match -> response queue"
+      command              = "recognizer/dist/handler.handler"
+      memory_size          = var.recognizer_memory_size
+      timeout              = var.recognizer_timeout
+      reserved_concurrency = var.recognizer_reserved_concurrency
+    }
+    enroller = {
+      description          = "FRS enroller: Function URL -> people and photos API -> gallery bucket"
+      command              = "enroller/dist/handler.handler"
+      memory_size          = var.enroller_memory_size
+      timeout              = var.enroller_timeout
+      reserved_concurrency = var.enroller_reserved_concurrency
+    }
   }
 }
 
-resource "aws_cloudwatch_log_group" "detector" {
-  name              = "/aws/lambda/${local.detector_name}"
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = local.function_names
+
+  name              = "/aws/lambda/${each.value}"
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
 
-resource "aws_cloudwatch_log_group" "recognizer" {
-  name              = "/aws/lambda/${local.recognizer_name}"
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
-}
+resource "aws_lambda_function" "this" {
+  for_each = var.deploy_functions ? local.functions : {}
 
-resource "aws_lambda_function" "detector" {
-  count = var.deploy_functions ? 1 : 0
-
-  function_name                  = local.detector_name
-  description                    = "FRS detector: Function URL -> MTCNN -> request queue"
-  role                           = aws_iam_role.detector.arn
+  function_name                  = local.function_names[each.key]
+  description                    = each.value.description
+  role                           = aws_iam_role.this[each.key].arn
   package_type                   = "Image"
-  image_uri                      = local.detector_image_uri
+  image_uri                      = local.image_uris[each.key]
   architectures                  = [var.architecture]
-  memory_size                    = var.detector_memory_size
-  timeout                        = var.detector_timeout
-  reserved_concurrent_executions = var.detector_reserved_concurrency
+  memory_size                    = each.value.memory_size
+  timeout                        = each.value.timeout
+  reserved_concurrent_executions = each.value.reserved_concurrency
 
-  # The image holds both functions; the command picks the handler module relative to LAMBDA_TASK_ROOT.
   image_config {
-    command = ["detector/dist/handler.handler"]
+    command = [each.value.command]
   }
 
   environment {
-    variables = local.detector_environment
+    variables = { for k, v in local.environments[each.key] : k => tostring(v) if v != null }
   }
 
   logging_config {
     log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.detector.name
+    log_group  = aws_cloudwatch_log_group.this[each.key].name
   }
 
   tags = var.tags
 
-  # The role's policy must exist before the first cold start tries to log or send.
-  depends_on = [aws_iam_role_policy.detector, aws_ecr_repository_policy.this]
+  # The role's policy must exist before the first cold start tries to log, send or read the gallery.
+  depends_on = [aws_iam_role_policy.this, aws_ecr_repository_policy.this]
 
   lifecycle {
     precondition {
-      condition     = local.detector_image_uri != null
-      error_message = "Set detector_image_digest (preferred) or detector_image_tag, or deploy_functions = false."
-    }
-  }
-}
-
-resource "aws_lambda_function" "recognizer" {
-  count = var.deploy_functions ? 1 : 0
-
-  function_name                  = local.recognizer_name
-  description                    = "FRS recognizer: request queue -> embed and match -> response queue"
-  role                           = aws_iam_role.recognizer.arn
-  package_type                   = "Image"
-  image_uri                      = local.recognizer_image_uri
-  architectures                  = [var.architecture]
-  memory_size                    = var.recognizer_memory_size
-  timeout                        = var.recognizer_timeout
-  reserved_concurrent_executions = var.recognizer_reserved_concurrency
-
-  image_config {
-    command = ["recognizer/dist/handler.handler"]
-  }
-
-  environment {
-    variables = local.recognizer_environment
-  }
-
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.recognizer.name
-  }
-
-  tags = var.tags
-
-  depends_on = [aws_iam_role_policy.recognizer, aws_ecr_repository_policy.this]
-
-  lifecycle {
-    precondition {
-      condition     = local.recognizer_image_uri != null
-      error_message = "Set recognizer_image_digest (preferred) or recognizer_image_tag, or deploy_functions = false."
+      condition     = local.image_uris[each.key] != null
+      error_message = "Set ${each.key}_image_digest (preferred) or ${each.key}_image_tag, or deploy_functions = false."
     }
 
     precondition {
-      condition     = var.recognizer_gallery != null
-      error_message = "recognizer_gallery (FRS_GALLERY) is required to deploy the recognizer."
-    }
-
-    precondition {
-      condition     = var.recognizer_reserved_concurrency == -1 || var.recognizer_reserved_concurrency >= var.event_source_maximum_concurrency
+      condition     = each.key != "recognizer" || var.recognizer_reserved_concurrency == -1 || var.recognizer_reserved_concurrency >= var.event_source_maximum_concurrency
       error_message = "recognizer_reserved_concurrency must be -1 or at least event_source_maximum_concurrency, or the event source mapping is throttled."
     }
   }

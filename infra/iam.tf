@@ -16,16 +16,32 @@ data "aws_iam_policy_document" "lambda_assume" {
   }
 }
 
-resource "aws_iam_role" "detector" {
-  name               = local.detector_name
-  description        = "Execution role of the FRS detector: write its logs, send to the request queue."
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-  tags               = var.tags
+locals {
+  role_descriptions = {
+    detector   = "Execution role of the FRS detector: write its logs, send to the request queue."
+    recognizer = "Execution role of the FRS recognizer: write its logs, consume the request queue, send to the response queue, read the gallery snapshot."
+    enroller   = "Execution role of the FRS enroller: write its logs, read and write the gallery prefix of the gallery bucket."
+  }
+
+  # s3://bucket/key -> the object ARN the recognizer may read; null for image paths and https URLs.
+  recognizer_gallery_object = (startswith(local.recognizer_gallery, "s3://")
+    ? "arn:${local.partition}:s3:::${trimprefix(local.recognizer_gallery, "s3://")}"
+  : null)
+
+  gallery_bucket_arn = aws_s3_bucket.gallery.arn
+
+  role_policies = {
+    detector   = data.aws_iam_policy_document.detector.json
+    recognizer = data.aws_iam_policy_document.recognizer.json
+    enroller   = data.aws_iam_policy_document.enroller.json
+  }
 }
 
-resource "aws_iam_role" "recognizer" {
-  name               = local.recognizer_name
-  description        = "Execution role of the FRS recognizer: write its logs, consume the request queue, send to the response queue."
+resource "aws_iam_role" "this" {
+  for_each = local.function_names
+
+  name               = each.value
+  description        = local.role_descriptions[each.key]
   assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
   tags               = var.tags
 }
@@ -35,7 +51,7 @@ data "aws_iam_policy_document" "detector" {
     sid       = "WriteOwnLogs"
     effect    = "Allow"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.detector.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.this["detector"].arn}:*"]
   }
 
   statement {
@@ -51,7 +67,7 @@ data "aws_iam_policy_document" "recognizer" {
     sid       = "WriteOwnLogs"
     effect    = "Allow"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.recognizer.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.this["recognizer"].arn}:*"]
   }
 
   # Exactly what the SQS event source mapping needs to poll on the function's behalf.
@@ -68,16 +84,62 @@ data "aws_iam_policy_document" "recognizer" {
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.response.arn]
   }
+
+  # One object, read only (a conditional GET is a GetObject too). Without s3:ListBucket a missing snapshot
+  # answers 403 instead of 404, which tells nothing about other keys.
+  dynamic "statement" {
+    for_each = local.recognizer_gallery_object == null ? [] : [local.recognizer_gallery_object]
+
+    content {
+      sid       = "ReadGallerySnapshot"
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = [statement.value]
+    }
+  }
 }
 
-resource "aws_iam_role_policy" "detector" {
-  name   = "frs-detector"
-  role   = aws_iam_role.detector.id
-  policy = data.aws_iam_policy_document.detector.json
+data "aws_iam_policy_document" "enroller" {
+  statement {
+    sid       = "WriteOwnLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this["enroller"].arn}:*"]
+  }
+
+  # Conditional writes of the snapshot and thumbnails, and deletion of every version of what a person's
+  # removal touches: nothing outside the prefix.
+  statement {
+    sid    = "ReadWriteGalleryObjects"
+    effect = "Allow"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:GetObjectVersion",
+      "s3:DeleteObjectVersion",
+    ]
+    resources = ["${local.gallery_bucket_arn}/${local.gallery_prefix}*"]
+  }
+
+  statement {
+    sid       = "ListGalleryPrefix"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = [local.gallery_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.gallery_prefix}*"]
+    }
+  }
 }
 
-resource "aws_iam_role_policy" "recognizer" {
-  name   = "frs-recognizer"
-  role   = aws_iam_role.recognizer.id
-  policy = data.aws_iam_policy_document.recognizer.json
+resource "aws_iam_role_policy" "this" {
+  for_each = local.function_names
+
+  name   = "frs-${each.key}"
+  role   = aws_iam_role.this[each.key].id
+  policy = local.role_policies[each.key]
 }

@@ -13,12 +13,19 @@ locals {
   response_queue_name = coalesce(var.response_queue_name, "${var.name_prefix}-response")
   repository_name     = coalesce(var.ecr_repository_name, var.name_prefix)
 
-  detector_name   = "${var.name_prefix}-detector"
-  recognizer_name = "${var.name_prefix}-recognizer"
+  # The three functions of the one image. Every per-function resource is a for_each over these keys.
+  function_keys  = toset(["detector", "recognizer", "enroller"])
+  function_names = { for fn in local.function_keys : fn => "${var.name_prefix}-${fn}" }
 
   # Known before the functions exist, so IAM and the repository policy can name them without a cycle.
-  detector_arn   = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${local.detector_name}"
-  recognizer_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${local.recognizer_name}"
+  function_arns = {
+    for fn, name in local.function_names : fn => "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${name}"
+  }
+
+  # The managed gallery (AGREEMENTS: snapshot.json and thumbs/ under one prefix the enroller owns).
+  gallery_bucket_name  = coalesce(var.gallery_bucket_name, "${var.name_prefix}-gallery-${local.account_id}-${local.region}")
+  gallery_prefix       = "gallery/"
+  gallery_snapshot_key = "${local.gallery_prefix}snapshot.json"
 
   # AWS: request queue visibility >= 6 x function timeout + batching window, so a batch that is retried
   # after throttling is not handed to a second invocation while the first still runs.

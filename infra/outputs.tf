@@ -1,6 +1,36 @@
 output "function_url" {
   description = "HTTPS endpoint of the detector (null until deploy_functions is true)."
-  value       = one(aws_lambda_function_url.detector[*].function_url)
+  value       = try(aws_lambda_function_url.this["detector"].function_url, null)
+}
+
+output "enroller_url" {
+  description = "HTTPS endpoint of the enrolment API (null until deploy_functions is true)."
+  value       = try(aws_lambda_function_url.this["enroller"].function_url, null)
+}
+
+output "enroller_url_authorization_type" {
+  description = "AWS_IAM (callers must sign with SigV4) or NONE (public) for the enroller URL."
+  value       = var.enroller_function_url_authorization_type
+}
+
+output "gallery_bucket" {
+  description = "Name of the gallery bucket (the store is s3://<bucket>/gallery/)."
+  value       = aws_s3_bucket.gallery.bucket
+}
+
+output "gallery_bucket_arn" {
+  description = "ARN of the gallery bucket."
+  value       = aws_s3_bucket.gallery.arn
+}
+
+output "recognizer_gallery" {
+  description = "FRS_GALLERY the recognizer runs with: the managed snapshot unless recognizer_gallery names another."
+  value       = local.recognizer_gallery
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (null when neither alarm_topic_arn nor alarm_emails is set)."
+  value       = local.alarm_topic_arn
 }
 
 output "function_url_authorization_type" {
@@ -60,22 +90,32 @@ output "repository_arn" {
 
 output "detector_function_name" {
   description = "Name of the detector function."
-  value       = local.detector_name
+  value       = local.function_names["detector"]
 }
 
 output "recognizer_function_name" {
   description = "Name of the recognizer function."
-  value       = local.recognizer_name
+  value       = local.function_names["recognizer"]
+}
+
+output "enroller_function_name" {
+  description = "Name of the enroller function."
+  value       = local.function_names["enroller"]
 }
 
 output "detector_role_arn" {
   description = "Execution role of the detector."
-  value       = aws_iam_role.detector.arn
+  value       = aws_iam_role.this["detector"].arn
 }
 
 output "recognizer_role_arn" {
   description = "Execution role of the recognizer."
-  value       = aws_iam_role.recognizer.arn
+  value       = aws_iam_role.this["recognizer"].arn
+}
+
+output "enroller_role_arn" {
+  description = "Execution role of the enroller."
+  value       = aws_iam_role.this["enroller"].arn
 }
 
 output "event_source_mapping_uuid" {

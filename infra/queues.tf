@@ -6,7 +6,8 @@ resource "aws_sqs_queue" "request_dlq" {
 }
 
 resource "aws_sqs_queue" "request" {
-  name                       = local.request_queue_name
+  name = local.request_queue_name
+  # Within the SQS limit of 43200 s by construction: 6 x 900 + 300 at most.
   visibility_timeout_seconds = local.request_visibility_timeout_seconds
   message_retention_seconds  = var.request_message_retention_seconds
   receive_wait_time_seconds  = 20
@@ -17,8 +18,16 @@ resource "aws_sqs_queue" "request" {
     maxReceiveCount     = var.request_max_receive_count
   })
 
-  # Within the SQS limit of 43200 s by construction: 6 x 900 + 300 at most.
   tags = var.tags
+
+  lifecycle {
+    # A request that fails every time is received once per visibility timeout; it must use up its
+    # receives and reach the DLQ (and its alarm) before the retention period deletes it silently.
+    precondition {
+      condition     = var.request_message_retention_seconds > var.request_max_receive_count * local.request_visibility_timeout_seconds
+      error_message = "request_message_retention_seconds must exceed request_max_receive_count x the request visibility timeout (${var.request_max_receive_count} x ${local.request_visibility_timeout_seconds} s), or failing requests expire instead of being dead-lettered."
+    }
+  }
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "request_dlq" {

@@ -146,7 +146,7 @@ moto_suite() {
   "$python" "$moto_dir/check_destroyed.py" "$endpoint" >"$work/destroyed.log" 2>&1
   rc=$?
   [[ $rc -eq 0 ]] || cat "$work/destroyed.log" >&2
-  record "$rc" "moto: destroy leaves no functions, queues, roles, repositories or log groups"
+  record "$rc" "moto: destroy leaves no functions, queues, roles, repositories, log groups, buckets, alarms or topics"
   log "moto apply ${apply_s}s, destroy ${destroy_s}s"
 }
 

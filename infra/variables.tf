@@ -72,7 +72,7 @@ variable "ecr_untagged_expiry_days" {
 
 variable "ecr_max_tagged_images" {
   type        = number
-  description = "Only this many tagged images are kept; older ones are expired. Keep it above the number of releases you may roll back to (each release pushes one image with several tags)."
+  description = "Images that no function version tag (detector-*, recognizer-*, enroller-*) points to, e.g. sha-<commit> builds whose versions were already released, are expired beyond this many images (counted over the whole repository, newest first). Images carrying a function version tag are never expired by the lifecycle policy."
   default     = 50
   nullable    = false
 
@@ -90,7 +90,7 @@ variable "ecr_force_delete" {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Functions (one image, two commands, versioned separately)
+# Functions (one image, three commands, versioned separately)
 # ---------------------------------------------------------------------------------------------------------
 
 variable "deploy_functions" {
@@ -144,9 +144,31 @@ variable "recognizer_image_tag" {
   }
 }
 
+variable "enroller_image_digest" {
+  type        = string
+  description = "Digest (sha256:...) of the image the enroller runs. Preferred over enroller_image_tag. Written by the release script into release.auto.tfvars.json."
+  default     = null
+
+  validation {
+    condition     = var.enroller_image_digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.enroller_image_digest))
+    error_message = "enroller_image_digest must look like sha256:<64 lowercase hex digits>."
+  }
+}
+
+variable "enroller_image_tag" {
+  type        = string
+  description = "Tag of the image the enroller runs (e.g. \"enroller-0.1.0\"); used only when enroller_image_digest is null."
+  default     = null
+
+  validation {
+    condition     = var.enroller_image_tag == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.enroller_image_tag))
+    error_message = "enroller_image_tag must be a valid image tag (letters, digits, '_', '.', '-'; at most 128 characters)."
+  }
+}
+
 variable "architecture" {
   type        = string
-  description = "CPU architecture of the image, shared by both functions because they run the same image."
+  description = "CPU architecture of the image, shared by all functions because they run the same image."
   default     = "x86_64"
   nullable    = false
 
@@ -158,8 +180,8 @@ variable "architecture" {
 
 variable "detector_memory_size" {
   type        = number
-  description = "Detector memory in MB; Lambda allocates CPU in proportion, and MTCNN is CPU-bound."
-  default     = 2048
+  description = "Detector memory in MB. Lambda allocates CPU in proportion (one full vCPU at 1,769 MB) and MTCNN is CPU-bound; a 720p frame with one face takes 91 ms on 1 vCPU and 75 ms on 2, so 1,769 MB is the cheaper per frame (see infra/README.md, Sizing)."
+  default     = 1769
   nullable    = false
 
   validation {
@@ -182,8 +204,8 @@ variable "detector_timeout" {
 
 variable "detector_reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions of the detector; -1 leaves it unreserved (shares the account pool), 0 disables it."
-  default     = -1
+  description = "Reserved concurrent executions of the detector, which is also its ceiling: it bounds the bill and the queue inflow a flood of Function URL requests can cause (requests above it get 429). -1 leaves it unreserved and unbounded, 0 disables the function. Lambda keeps 100 of the account's concurrency unreserved, so reserving needs an account limit of at least 100 + the sum reserved."
+  default     = 10
   nullable    = false
 
   validation {
@@ -218,7 +240,7 @@ variable "recognizer_timeout" {
 
 variable "recognizer_reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions of the recognizer; -1 leaves it unreserved. When set, it must be at least event_source_maximum_concurrency."
+  description = "Reserved concurrent executions of the recognizer; -1 (default) leaves it unreserved, because event_source_maximum_concurrency already caps how many recognizers the request queue runs and reserving would only take from the account pool. When set, it must be at least event_source_maximum_concurrency."
   default     = -1
   nullable    = false
 
@@ -228,9 +250,45 @@ variable "recognizer_reserved_concurrency" {
   }
 }
 
+variable "enroller_memory_size" {
+  type        = number
+  description = "Enroller memory in MB; it runs MTCNN and the embedder on each photo, so it is sized like the detector (1 vCPU at 1,769 MB)."
+  default     = 1769
+  nullable    = false
+
+  validation {
+    condition     = var.enroller_memory_size >= 128 && var.enroller_memory_size <= 10240 && floor(var.enroller_memory_size) == var.enroller_memory_size
+    error_message = "enroller_memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "enroller_timeout" {
+  type        = number
+  description = "Enroller timeout in seconds. The Function URL caller waits for it."
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.enroller_timeout >= 1 && var.enroller_timeout <= 900 && floor(var.enroller_timeout) == var.enroller_timeout
+    error_message = "enroller_timeout must be a whole number of seconds between 1 and 900."
+  }
+}
+
+variable "enroller_reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions of the enroller, also its ceiling: enrolment is an operator task, and every concurrent write to the one gallery snapshot is a conditional-write retry for the others. -1 leaves it unreserved, 0 disables the enrolment API."
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.enroller_reserved_concurrency >= -1 && floor(var.enroller_reserved_concurrency) == var.enroller_reserved_concurrency
+    error_message = "enroller_reserved_concurrency must be -1 (unreserved) or a whole number >= 0."
+  }
+}
+
 variable "log_level" {
   type        = string
-  description = "LOG_LEVEL of both functions."
+  description = "LOG_LEVEL of every function."
   default     = "info"
   nullable    = false
 
@@ -242,7 +300,7 @@ variable "log_level" {
 
 variable "log_retention_days" {
   type        = number
-  description = "Retention of both functions' CloudWatch log groups, in days."
+  description = "Retention of every function's CloudWatch log group, in days."
   default     = 30
   nullable    = false
 
@@ -254,7 +312,7 @@ variable "log_retention_days" {
 
 variable "models_dir" {
   type        = string
-  description = "FRS_MODELS_DIR of both functions; null keeps the image's built-in default."
+  description = "FRS_MODELS_DIR of every function; null keeps the image's built-in default."
   default     = null
 
   validation {
@@ -312,17 +370,70 @@ variable "detector_max_faces" {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Enroller settings (null keeps the application default)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "enroller_max_body_bytes" {
+  type        = number
+  description = "FRS_MAX_BODY_BYTES of the enroller: largest accepted request body (a base64 photo in JSON). A Function URL rejects payloads above 6 MB anyway."
+  default     = null
+
+  validation {
+    condition     = var.enroller_max_body_bytes == null || (coalesce(var.enroller_max_body_bytes, 0) >= 1024 && coalesce(var.enroller_max_body_bytes, 0) <= 6291456)
+    error_message = "enroller_max_body_bytes must be between 1024 and 6291456 (the Function URL payload limit)."
+  }
+}
+
+variable "enroller_max_pixels" {
+  type        = number
+  description = "FRS_MAX_PIXELS of the enroller: largest decoded photo (width x height) it accepts."
+  default     = null
+
+  validation {
+    condition     = var.enroller_max_pixels == null || coalesce(var.enroller_max_pixels, 0) >= 1
+    error_message = "enroller_max_pixels must be a positive number."
+  }
+}
+
+variable "enroller_min_face_size" {
+  type        = number
+  description = "FRS_MIN_FACE_SIZE of the enroller: smallest face, in pixels, MTCNN searches for in an enrolment photo."
+  default     = null
+
+  validation {
+    condition     = var.enroller_min_face_size == null || coalesce(var.enroller_min_face_size, 0) >= 12
+    error_message = "enroller_min_face_size must be at least 12 (the P-Net window)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # Recognizer settings
 # ---------------------------------------------------------------------------------------------------------
 
 variable "recognizer_gallery" {
   type        = string
-  description = "FRS_GALLERY: the gallery the recognizer matches against, either a path inside the image (e.g. /var/task/gallery/gallery.json) or an https URL. Required when deploy_functions is true."
+  description = "FRS_GALLERY: the gallery the recognizer matches against. Null (default) means the managed gallery, s3://<gallery bucket>/gallery/snapshot.json, which the enroller writes. Otherwise an s3://bucket/key (the recognizer's role may then read exactly that object), a path inside the image, or an https URL. Not sensitive on purpose, so plans show where the gallery comes from: presigned URLs, which carry credentials and expire within 7 days, are refused."
   default     = null
 
   validation {
-    condition     = var.recognizer_gallery == null || can(regex("^(/|https://)", var.recognizer_gallery))
-    error_message = "recognizer_gallery must be an absolute path inside the image or an https:// URL."
+    condition     = var.recognizer_gallery == null || can(regex("^(/|https://|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+)", var.recognizer_gallery))
+    error_message = "recognizer_gallery must be s3://bucket/key, an absolute path inside the image or an https:// URL."
+  }
+
+  validation {
+    condition     = var.recognizer_gallery == null || !can(regex("(?i)[?&]x-amz-(signature|credential|security-token)=", coalesce(var.recognizer_gallery, "/")))
+    error_message = "recognizer_gallery must not be a presigned URL (it expires and puts credentials into the plan and state); use the managed gallery (null) or s3://bucket/key."
+  }
+}
+
+variable "recognizer_gallery_refresh_seconds" {
+  type        = number
+  description = "FRS_GALLERY_REFRESH_SECONDS: the recognizer re-reads the gallery (a conditional GET) at most this often between batches; null keeps the application default (10 s)."
+  default     = null
+
+  validation {
+    condition     = var.recognizer_gallery_refresh_seconds == null || (coalesce(var.recognizer_gallery_refresh_seconds, 0) >= 1 && coalesce(var.recognizer_gallery_refresh_seconds, 0) <= 3600 && floor(coalesce(var.recognizer_gallery_refresh_seconds, 0)) == coalesce(var.recognizer_gallery_refresh_seconds, 0))
+    error_message = "recognizer_gallery_refresh_seconds must be a whole number of seconds between 1 and 3600."
   }
 }
 
@@ -343,7 +454,7 @@ variable "recognizer_match_threshold" {
 
 variable "function_url_authorization_type" {
   type        = string
-  description = "Auth of the detector's Function URL. AWS_IAM (default) requires SigV4-signed requests from principals allowed to call lambda:InvokeFunctionUrl. NONE makes the URL callable by anyone on the internet, who can then run up your bill and fill your queues; it is accepted only together with allow_public_function_url = true."
+  description = "Auth of the detector's Function URL. AWS_IAM (default) requires SigV4-signed requests from principals allowed both lambda:InvokeFunctionUrl and lambda:InvokeFunction. NONE makes the URL callable by anyone on the internet, who can then run up your bill and fill your queues; it is accepted only together with allow_public_function_url = true."
   default     = "AWS_IAM"
   nullable    = false
 
@@ -367,7 +478,7 @@ variable "allow_public_function_url" {
 
 variable "function_url_invoker_arns" {
   type        = list(string)
-  description = "IAM principals (account, role or user ARNs) allowed to call the AWS_IAM Function URL through a resource policy. Principals of the same account can instead be granted lambda:InvokeFunctionUrl in their own policies."
+  description = "IAM principals (account ids, role or user ARNs) allowed to call the detector's AWS_IAM Function URL through its resource policy (lambda:InvokeFunctionUrl and lambda:InvokeFunction each). Principals of the same account can instead be granted both actions on the function ARN in their own identity policies."
   default     = []
   nullable    = false
 
@@ -407,6 +518,79 @@ variable "function_url_cors" {
   validation {
     condition     = var.function_url_cors == null || try(!(var.function_url_cors.allow_credentials && contains(var.function_url_cors.allow_origins, "*")), false)
     error_message = "function_url_cors cannot allow credentials for the wildcard origin \"*\"."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Enroller Function URL (the enrolment API writes and deletes biometric data: keep it AWS_IAM)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "enroller_function_url_authorization_type" {
+  type        = string
+  description = "Auth of the enroller's Function URL. AWS_IAM (default) requires SigV4-signed requests from principals allowed both lambda:InvokeFunctionUrl and lambda:InvokeFunction. NONE would let anyone on the internet enrol, list and delete people; it is accepted only together with allow_public_enroller_url = true."
+  default     = "AWS_IAM"
+  nullable    = false
+
+  validation {
+    condition     = contains(["AWS_IAM", "NONE"], var.enroller_function_url_authorization_type)
+    error_message = "enroller_function_url_authorization_type must be \"AWS_IAM\" or \"NONE\"."
+  }
+
+  validation {
+    condition     = var.enroller_function_url_authorization_type != "NONE" || var.allow_public_enroller_url
+    error_message = "enroller_function_url_authorization_type = \"NONE\" lets the whole internet read and change the gallery; set allow_public_enroller_url = true to confirm that this is intended."
+  }
+}
+
+variable "allow_public_enroller_url" {
+  type        = bool
+  description = "Explicit acknowledgement that an unauthenticated (NONE) enroller Function URL is intended. Has no effect with AWS_IAM."
+  default     = false
+  nullable    = false
+}
+
+variable "enroller_function_url_invoker_arns" {
+  type        = list(string)
+  description = "IAM principals (account ids, role or user ARNs) allowed to call the enroller's AWS_IAM Function URL through its resource policy (lambda:InvokeFunctionUrl and lambda:InvokeFunction each). Same-account principals can instead be granted both actions in their own identity policies."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.enroller_function_url_invoker_arns : can(regex("^(arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)|[0-9]{12})$", arn))])
+    error_message = "enroller_function_url_invoker_arns must hold account ids or IAM root, role or user ARNs."
+  }
+}
+
+variable "enroller_function_url_cors" {
+  type = object({
+    allow_origins     = list(string)
+    allow_methods     = optional(list(string), ["GET", "POST", "DELETE"])
+    allow_headers     = optional(list(string), ["content-type"])
+    expose_headers    = optional(list(string), [])
+    allow_credentials = optional(bool, false)
+    max_age           = optional(number, 300)
+  })
+  description = "CORS of the enroller's Function URL for a browser console; null disables CORS."
+  default     = null
+
+  validation {
+    condition     = var.enroller_function_url_cors == null || try(length(var.enroller_function_url_cors.allow_origins) > 0, false)
+    error_message = "enroller_function_url_cors.allow_origins must list at least one origin."
+  }
+
+  validation {
+    condition     = var.enroller_function_url_cors == null || try(var.enroller_function_url_cors.max_age >= 0 && var.enroller_function_url_cors.max_age <= 86400, false)
+    error_message = "enroller_function_url_cors.max_age must be between 0 and 86400 seconds."
+  }
+
+  validation {
+    condition     = var.enroller_function_url_cors == null || try(alltrue([for m in var.enroller_function_url_cors.allow_methods : contains(["*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], m)]), false)
+    error_message = "enroller_function_url_cors.allow_methods may only hold HTTP methods or \"*\"."
+  }
+
+  validation {
+    condition     = var.enroller_function_url_cors == null || try(!(var.enroller_function_url_cors.allow_credentials && contains(var.enroller_function_url_cors.allow_origins, "*")), false)
+    error_message = "enroller_function_url_cors cannot allow credentials for the wildcard origin \"*\"."
   }
 }
 
@@ -469,13 +653,20 @@ variable "request_max_receive_count" {
 
 variable "request_message_retention_seconds" {
   type        = number
-  description = "How long an unprocessed request waits in the request queue."
-  default     = 3600
+  description = "How long an unprocessed request waits in the request queue. SQS deletes a message silently when this runs out, so it must outlast an outage (the recognizer failing, throttled or disabled): 4 days by default, so failing requests reach the DLQ (and its alarm) first and a stopped recognizer leaves its backlog in place for days, alarmed by the age-of-oldest-message alarm."
+  default     = 345600
   nullable    = false
 
   validation {
     condition     = var.request_message_retention_seconds >= 60 && var.request_message_retention_seconds <= 1209600
     error_message = "request_message_retention_seconds must be between 60 and 1209600 (14 days)."
+  }
+
+  # A dead-lettered message keeps its original enqueue time, so a DLQ that keeps messages no longer than
+  # its source would drop them on arrival.
+  validation {
+    condition     = var.request_message_retention_seconds < var.dlq_message_retention_seconds
+    error_message = "request_message_retention_seconds must be shorter than dlq_message_retention_seconds: SQS counts DLQ retention from the original enqueue time."
   }
 }
 
@@ -569,5 +760,83 @@ variable "github_oidc_provider_arn" {
   validation {
     condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
     error_message = "github_oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Managed gallery (S3)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "gallery_bucket_name" {
+  type        = string
+  description = "Name of the gallery bucket the enroller writes and the recognizer reads. Null means \"<name_prefix>-gallery-<account id>-<region>\" (globally unique, at most 63 characters)."
+  default     = null
+
+  validation {
+    condition     = var.gallery_bucket_name == null || can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.gallery_bucket_name))
+    error_message = "gallery_bucket_name must be 3-63 lowercase letters, digits or '-' (no dots, so TLS certificates match), starting and ending with a letter or digit."
+  }
+}
+
+variable "gallery_noncurrent_version_expiry_days" {
+  type        = number
+  description = "Days after which a noncurrent version of a gallery object (an overwritten snapshot, a deleted thumbnail) is deleted. Versioning lets an operator restore a snapshot a bad write replaced; the enroller deletes the noncurrent versions of what a person's deletion touched at once, so this is the upper bound for anything it could not remove."
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.gallery_noncurrent_version_expiry_days >= 1 && var.gallery_noncurrent_version_expiry_days <= 365 && floor(var.gallery_noncurrent_version_expiry_days) == var.gallery_noncurrent_version_expiry_days
+    error_message = "gallery_noncurrent_version_expiry_days must be a whole number of days between 1 and 365."
+  }
+}
+
+variable "gallery_force_destroy" {
+  type        = bool
+  description = "Let `terraform destroy` delete the gallery bucket while it still holds objects (people's face data). Leave false in production."
+  default     = false
+  nullable    = false
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Alarms
+# ---------------------------------------------------------------------------------------------------------
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "Existing SNS topic that every alarm notifies (on ALARM and back to OK). Null with alarm_emails set creates a topic; null without emails leaves the alarms without actions (visible in the console only)."
+  default     = null
+
+  validation {
+    condition     = var.alarm_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be an SNS topic ARN."
+  }
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "E-mail addresses subscribed to a topic this module creates for the alarms (each must confirm the subscription mail). Ignored when alarm_topic_arn is set."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", e))])
+    error_message = "alarm_emails must hold e-mail addresses."
+  }
+}
+
+variable "request_age_alarm_seconds" {
+  type        = number
+  description = "Alarm when the oldest message in the request queue is older than this: the recognizer is down, throttled or far behind. The default is above one failed attempt's visibility timeout (6 x recognizer_timeout + window) so a single retry does not page."
+  default     = 600
+  nullable    = false
+
+  validation {
+    condition     = var.request_age_alarm_seconds >= 60 && floor(var.request_age_alarm_seconds) == var.request_age_alarm_seconds
+    error_message = "request_age_alarm_seconds must be a whole number of seconds >= 60."
+  }
+
+  validation {
+    condition     = var.request_age_alarm_seconds < var.request_message_retention_seconds
+    error_message = "request_age_alarm_seconds must be below request_message_retention_seconds, or messages expire before the alarm fires."
   }
 }

@@ -3,6 +3,26 @@ output "function_url" {
   value       = module.frs.function_url
 }
 
+output "enroller_url" {
+  description = "Enrolment API endpoint (frs enroll --url / frs people)."
+  value       = module.frs.enroller_url
+}
+
+output "gallery_bucket" {
+  description = "Bucket holding the managed gallery (s3://<bucket>/gallery/)."
+  value       = module.frs.gallery_bucket
+}
+
+output "recognizer_gallery" {
+  description = "FRS_GALLERY the recognizer runs with."
+  value       = module.frs.recognizer_gallery
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify."
+  value       = module.frs.alarm_topic_arn
+}
+
 output "request_queue_url" {
   description = "Request queue URL."
   value       = module.frs.request_queue_url

@@ -60,6 +60,18 @@ variable "recognizer_image_tag" {
   default     = null
 }
 
+variable "enroller_image_digest" {
+  type        = string
+  description = "Enroller image digest, written by the release script into release.auto.tfvars.json."
+  default     = null
+}
+
+variable "enroller_image_tag" {
+  type        = string
+  description = "Enroller image tag (enroller-<version>); used only while enroller_image_digest is null."
+  default     = null
+}
+
 variable "architecture" {
   type        = string
   description = "Architecture the image was built for (x86_64 or arm64)."
@@ -69,8 +81,29 @@ variable "architecture" {
 
 variable "recognizer_gallery" {
   type        = string
-  description = "FRS_GALLERY: a path inside the image or an https URL."
+  description = "FRS_GALLERY; null (default) reads the managed gallery the enroller writes (s3://<gallery bucket>/gallery/snapshot.json). Otherwise s3://bucket/key, a path inside the image or an https URL."
   default     = null
+}
+
+variable "detector_memory_size" {
+  type        = number
+  description = "Detector memory in MB (1,769 MB = 1 vCPU, the measured sweet spot)."
+  default     = 1769
+  nullable    = false
+}
+
+variable "detector_reserved_concurrency" {
+  type        = number
+  description = "Detector concurrency ceiling (and reservation); -1 for none."
+  default     = 10
+  nullable    = false
+}
+
+variable "enroller_reserved_concurrency" {
+  type        = number
+  description = "Enroller concurrency ceiling (and reservation); -1 for none."
+  default     = 2
+  nullable    = false
 }
 
 variable "function_url_authorization_type" {
@@ -117,4 +150,57 @@ variable "github_oidc_provider_arn" {
   type        = string
   description = "Existing GitHub OIDC provider ARN; null creates one."
   default     = null
+}
+
+variable "enroller_function_url_authorization_type" {
+  type        = string
+  description = "AWS_IAM (default) or NONE for the enrolment API; NONE also needs allow_public_enroller_url = true."
+  default     = "AWS_IAM"
+  nullable    = false
+}
+
+variable "allow_public_enroller_url" {
+  type        = bool
+  description = "Acknowledge that a NONE enroller URL lets anyone change the gallery."
+  default     = false
+  nullable    = false
+}
+
+variable "enroller_function_url_invoker_arns" {
+  type        = list(string)
+  description = "Principals allowed to call the AWS_IAM enroller URL."
+  default     = []
+  nullable    = false
+}
+
+variable "enroller_function_url_cors" {
+  type = object({
+    allow_origins     = list(string)
+    allow_methods     = optional(list(string), ["GET", "POST", "DELETE"])
+    allow_headers     = optional(list(string), ["content-type"])
+    expose_headers    = optional(list(string), [])
+    allow_credentials = optional(bool, false)
+    max_age           = optional(number, 300)
+  })
+  description = "CORS of the enroller URL (e.g. for the console); null disables it."
+  default     = null
+}
+
+variable "gallery_bucket_name" {
+  type        = string
+  description = "Gallery bucket name; null means <name_prefix>-gallery-<account>-<region>."
+  default     = null
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "Existing SNS topic the alarms notify; null creates one when alarm_emails is set."
+  default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Addresses subscribed to the alarm topic the module creates."
+  default     = []
+  nullable    = false
 }

@@ -6,7 +6,7 @@ mock_provider "aws" {
 variables {
   detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
   recognizer_image_tag  = "recognizer-0.3.1"
-  recognizer_gallery    = "/var/task/gallery/gallery.json"
+  enroller_image_tag    = "enroller-0.1.0"
 }
 
 run "event_source_mapping_drives_the_recognizer_from_the_request_queue" {
@@ -24,7 +24,7 @@ run "event_source_mapping_drives_the_recognizer_from_the_request_queue" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.requests[0].function_name == aws_lambda_function.recognizer[0].arn
+    condition     = aws_lambda_event_source_mapping.requests[0].function_name == aws_lambda_function.this["recognizer"].arn
     error_message = "the mapping must invoke the recognizer"
   }
 

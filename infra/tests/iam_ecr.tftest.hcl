@@ -6,7 +6,7 @@ mock_provider "aws" {
 variables {
   detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
   recognizer_image_tag  = "recognizer-0.3.1"
-  recognizer_gallery    = "/var/task/gallery/gallery.json"
+  enroller_image_tag    = "enroller-0.1.0"
 }
 
 run "detector_role_may_only_log_and_send_requests" {
@@ -30,12 +30,12 @@ run "detector_role_may_only_log_and_send_requests" {
   }
 }
 
-run "recognizer_role_may_only_log_consume_and_respond" {
+run "recognizer_role_may_only_log_consume_respond_and_read_the_snapshot" {
   command = apply
 
   assert {
-    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 3
-    error_message = "the recognizer needs exactly three statements"
+    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 4
+    error_message = "the recognizer needs exactly four statements with the managed gallery"
   }
 
   assert {
@@ -54,6 +54,95 @@ run "recognizer_role_may_only_log_consume_and_respond" {
     && data.aws_iam_policy_document.recognizer.statement[2].resources == toset(["arn:aws:sqs:eu-west-1:123456789012:frs-response"]))
     error_message = "the recognizer may only send to the response queue"
   }
+
+  assert {
+    condition = (data.aws_iam_policy_document.recognizer.statement[3].actions == toset(["s3:GetObject"])
+    && data.aws_iam_policy_document.recognizer.statement[3].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1/gallery/snapshot.json"]))
+    error_message = "the recognizer may read the snapshot key and nothing else in S3"
+  }
+}
+
+run "recognizer_reads_exactly_the_s3_gallery_it_is_given" {
+  command = apply
+
+  variables {
+    recognizer_gallery = "s3://shared-galleries/site-7/snapshot.json"
+  }
+
+  assert {
+    condition     = one([for st in data.aws_iam_policy_document.recognizer.statement : st.resources if st.sid == "ReadGallerySnapshot"]) == toset(["arn:aws:s3:::shared-galleries/site-7/snapshot.json"])
+    error_message = "an s3:// gallery elsewhere must be readable, and only that object"
+  }
+}
+
+run "recognizer_gets_no_s3_access_for_a_gallery_in_the_image" {
+  command = apply
+
+  variables {
+    recognizer_gallery = "/var/task/gallery/gallery.json"
+  }
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 3 && !contains(flatten([for st in data.aws_iam_policy_document.recognizer.statement : tolist(st.actions)]), "s3:GetObject")
+    error_message = "a gallery baked into the image needs no S3 permission"
+  }
+}
+
+run "enroller_role_may_only_log_and_manage_the_gallery_prefix" {
+  command = apply
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.enroller.statement) == 3
+    error_message = "the enroller needs exactly three statements"
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.enroller.statement[0].resources == toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-enroller:*"])
+    error_message = "the enroller may write only to its own log group"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.enroller.statement[1].actions == toset(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"])
+    && data.aws_iam_policy_document.enroller.statement[1].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1/gallery/*"]))
+    error_message = "the enroller may read, write and delete (every version of) objects under gallery/ only"
+  }
+
+  assert {
+    condition = (data.aws_iam_policy_document.enroller.statement[2].actions == toset(["s3:ListBucket", "s3:ListBucketVersions"])
+    && data.aws_iam_policy_document.enroller.statement[2].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1"]))
+    error_message = "the enroller may list the gallery bucket and its versions"
+  }
+
+  assert {
+    condition = (one(data.aws_iam_policy_document.enroller.statement[2].condition).test == "StringLike"
+      && one(data.aws_iam_policy_document.enroller.statement[2].condition).variable == "s3:prefix"
+    && one(data.aws_iam_policy_document.enroller.statement[2].condition).values == tolist(["gallery/*"]))
+    error_message = "listing must be limited to the gallery/ prefix"
+  }
+
+  assert {
+    condition     = !contains(flatten([for st in data.aws_iam_policy_document.enroller.statement : tolist(st.actions)]), "sqs:SendMessage")
+    error_message = "the enroller touches no queue"
+  }
+}
+
+run "each_role_gets_its_own_policy" {
+  command = apply
+
+  assert {
+    condition     = { for k, p in aws_iam_role_policy.this : k => p.role } == { for k, r in aws_iam_role.this : k => r.id }
+    error_message = "one inline policy per role"
+  }
+
+  assert {
+    condition     = ({ for k, p in aws_iam_role_policy.this : k => jsondecode(p.policy).Id } == { detector = "detector", enroller = "enroller", recognizer = "recognizer" })
+    error_message = "each role must carry its own function's document"
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_iam_role.this : jsondecode(r.assume_role_policy).Id == "lambda-assume"])
+    error_message = "every role, the enroller's included, must use the Lambda-in-this-account trust"
+  }
 }
 
 run "no_statement_uses_a_wildcard_resource" {
@@ -61,7 +150,7 @@ run "no_statement_uses_a_wildcard_resource" {
 
   assert {
     condition = alltrue(flatten([
-      for doc in [data.aws_iam_policy_document.detector, data.aws_iam_policy_document.recognizer] : [
+      for doc in [data.aws_iam_policy_document.detector, data.aws_iam_policy_document.recognizer, data.aws_iam_policy_document.enroller] : [
         for st in doc.statement : [for r in st.resources : r != "*" && !endswith(r, ":*:*")]
       ]
     ]))
@@ -83,7 +172,7 @@ run "roles_trust_lambda_in_this_account_only" {
   }
 
   assert {
-    condition     = aws_iam_role.detector.name == "frs-detector" && aws_iam_role.recognizer.name == "frs-recognizer"
+    condition     = { for k, r in aws_iam_role.this : k => r.name } == { detector = "frs-detector", enroller = "frs-enroller", recognizer = "frs-recognizer" }
     error_message = "one role per function"
   }
 }
@@ -102,13 +191,43 @@ run "repository_is_immutable_scanned_and_expiring" {
   }
 
   assert {
-    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus] == ["untagged", "any"]
-    error_message = "the lifecycle policy must expire untagged images first and cap the rest"
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus] == ["untagged", "tagged", "tagged", "tagged", "any"]
+    error_message = "the lifecycle policy must expire untagged images first, then protect function versions, then cap the rest"
   }
 
   assert {
-    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[1].selection.countNumber == 50
+    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[4].selection.countNumber == 50
     error_message = "the default cap is 50 images"
+  }
+}
+
+run "lifecycle_never_expires_an_image_a_function_version_tag_points_to" {
+  command = apply
+
+  # ECR: an image matching a higher-priority rule's tag selection cannot be expired by a lower one, so
+  # every function's version-tag prefix needs a rule above the "any" rule that keeps (practically) all.
+  assert {
+    condition = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagPrefixList if r.selection.tagStatus == "tagged"] == [
+      ["detector-"], ["enroller-"], ["recognizer-"],
+    ]
+    error_message = "each function's release tag (functionTag in @frs/release: <fn>-<version>) needs its own protecting rule"
+  }
+
+  assert {
+    condition = alltrue([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.countType == "imageCountMoreThan" && r.selection.countNumber >= 9999
+    if r.selection.tagStatus == "tagged"])
+    error_message = "protecting rules must keep at least 9,999 images per function"
+  }
+
+  assert {
+    condition = alltrue([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.rulePriority < one([for a in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : a.rulePriority if a.selection.tagStatus == "any"])
+    if r.selection.tagStatus == "tagged"])
+    error_message = "protecting rules must outrank the \"any\" rule"
+  }
+
+  assert {
+    condition     = length(distinct([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.rulePriority])) == 5
+    error_message = "rule priorities must be unique"
   }
 }
 
@@ -118,9 +237,10 @@ run "lambda_may_pull_only_for_this_stacks_functions" {
   assert {
     condition = one(one(data.aws_iam_policy_document.ecr_lambda_pull.statement).condition).values == tolist([
       "arn:aws:lambda:eu-west-1:123456789012:function:frs-detector",
+      "arn:aws:lambda:eu-west-1:123456789012:function:frs-enroller",
       "arn:aws:lambda:eu-west-1:123456789012:function:frs-recognizer",
     ])
-    error_message = "the repository policy must name the two functions"
+    error_message = "the repository policy must name the three functions"
   }
 
   assert {

@@ -6,7 +6,7 @@ mock_provider "aws" {
 variables {
   detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
   recognizer_image_tag  = "recognizer-0.3.1"
-  recognizer_gallery    = "/var/task/gallery/gallery.json"
+  enroller_image_tag    = "enroller-0.1.0"
 }
 
 run "queues_have_dlqs_redrive_and_sse" {
@@ -145,4 +145,43 @@ run "response_queue_tolerates_a_fleet_of_pollers" {
     condition     = jsondecode(aws_sqs_queue.response.redrive_policy).maxReceiveCount == 1000
     error_message = "Other clients' receives count towards the response queue's redrive: its default maxReceiveCount must be the SQS maximum."
   }
+}
+
+run "request_retention_outlasts_an_outage_and_the_dlq_outlasts_it" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.request.message_retention_seconds == 345600
+    error_message = "requests must be kept 4 days by default so an outage dead-letters or backs up instead of dropping them after an hour"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request.message_retention_seconds > jsondecode(aws_sqs_queue.request.redrive_policy).maxReceiveCount * aws_sqs_queue.request.visibility_timeout_seconds
+    error_message = "a request failing on every receive must reach the DLQ before it expires"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.request_dlq.message_retention_seconds > aws_sqs_queue.request.message_retention_seconds
+    error_message = "the DLQ counts retention from the original enqueue time, so it must keep messages longer than its source"
+  }
+}
+
+run "refuses_a_retention_that_expires_before_the_dlq" {
+  command = plan
+
+  variables {
+    request_message_retention_seconds = 1800
+  }
+
+  expect_failures = [aws_sqs_queue.request]
+}
+
+run "refuses_a_request_retention_not_below_the_dlq_retention" {
+  command = plan
+
+  variables {
+    request_message_retention_seconds = 1209600
+  }
+
+  expect_failures = [var.request_message_retention_seconds]
 }

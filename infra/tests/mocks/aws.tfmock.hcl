@@ -59,31 +59,92 @@ override_resource {
 }
 
 override_resource {
-  target = aws_cloudwatch_log_group.detector
+  target = aws_cloudwatch_log_group.this["detector"]
   values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-detector" }
 }
 
 override_resource {
-  target = aws_cloudwatch_log_group.recognizer
-  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-recognizer" }
-}
-
-override_resource {
-  target = aws_iam_role.detector
+  target = aws_iam_role.this["detector"]
   values = { arn = "arn:aws:iam::123456789012:role/frs-detector" }
 }
 
 override_resource {
-  target = aws_iam_role.recognizer
+  target = aws_lambda_function.this["detector"]
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:frs-detector" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.this["recognizer"]
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-recognizer" }
+}
+
+override_resource {
+  target = aws_iam_role.this["recognizer"]
   values = { arn = "arn:aws:iam::123456789012:role/frs-recognizer" }
 }
 
 override_resource {
-  target = aws_lambda_function.recognizer
+  target = aws_lambda_function.this["recognizer"]
   values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:frs-recognizer" }
 }
 
 override_resource {
-  target = aws_lambda_function_url.detector
+  target = aws_cloudwatch_log_group.this["enroller"]
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/frs-enroller" }
+}
+
+override_resource {
+  target = aws_iam_role.this["enroller"]
+  values = { arn = "arn:aws:iam::123456789012:role/frs-enroller" }
+}
+
+override_resource {
+  target = aws_lambda_function.this["enroller"]
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:frs-enroller" }
+}
+
+override_resource {
+  target = aws_lambda_function_url.this["detector"]
   values = { function_url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/" }
+}
+
+override_resource {
+  target = aws_lambda_function_url.this["enroller"]
+  values = { function_url = "https://enrollerenrollerenrollerenroll.lambda-url.eu-west-1.on.aws/" }
+}
+
+override_resource {
+  target = aws_s3_bucket.gallery
+  values = { arn = "arn:aws:s3:::frs-gallery-123456789012-eu-west-1" }
+}
+
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:frs-alarms" }
+}
+
+# Distinct rendered documents, so a test can tell which document a role or policy carries.
+override_data {
+  target = data.aws_iam_policy_document.lambda_assume
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"lambda-assume\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.detector
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"detector\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.recognizer
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"recognizer\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.enroller
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"enroller\"}" }
+}
+
+override_data {
+  target = data.aws_iam_policy_document.gallery_bucket
+  values = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[],\"Id\":\"gallery-bucket\"}" }
 }

@@ -6,7 +6,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.80.0, < 6.0.0"
+      version = ">= 5.80.0, < 7.0.0"
     }
   }
 }
@@ -29,14 +29,19 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
   skip_region_validation      = true
+  # moto serves every bucket under one host.
+  s3_use_path_style = true
 
   endpoints {
-    ecr    = var.endpoint
-    iam    = var.endpoint
-    lambda = var.endpoint
-    logs   = var.endpoint
-    sqs    = var.endpoint
-    sts    = var.endpoint
+    cloudwatch = var.endpoint
+    ecr        = var.endpoint
+    iam        = var.endpoint
+    lambda     = var.endpoint
+    logs       = var.endpoint
+    s3         = var.endpoint
+    sns        = var.endpoint
+    sqs        = var.endpoint
+    sts        = var.endpoint
   }
 }
 
@@ -49,7 +54,7 @@ module "frs" {
 
   detector_image_digest = "sha256:${sha256("detector")}"
   recognizer_image_tag  = "recognizer-0.1.0"
-  recognizer_gallery    = "/var/task/gallery/gallery.json"
+  enroller_image_tag    = "enroller-0.1.0"
 
   recognizer_timeout                   = 60
   event_source_batching_window_seconds = 2
@@ -59,6 +64,11 @@ module "frs" {
   function_url_cors = {
     allow_origins = ["https://example.test"]
   }
+  function_url_invoker_arns          = ["arn:aws:iam::210987654321:role/camera-uploader"]
+  enroller_function_url_invoker_arns = ["arn:aws:iam::123456789012:role/frs-operator"]
+
+  alarm_emails          = ["ops@example.test"]
+  gallery_force_destroy = true
 
   ecr_force_delete  = true
   github_repository = "acme/frs"
