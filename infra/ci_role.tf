@@ -32,14 +32,14 @@ data "aws_iam_policy_document" "github_release_assume" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only main and version tags release; pull requests from forks can never push.
+    # Only main releases (the release workflow runs after CI passed on main, and its token carries
+    # refs/heads/main) and the deploy environment's jobs; a tag push, any other branch or a fork never can.
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
       values = [
         "repo:${var.github_repository}:ref:refs/heads/main",
-        "repo:${var.github_repository}:ref:refs/tags/detector@*",
-        "repo:${var.github_repository}:ref:refs/tags/recognizer@*",
+        "repo:${var.github_repository}:environment:deploy",
       ]
     }
   }

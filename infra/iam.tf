@@ -28,6 +28,14 @@ locals {
     ? "arn:${local.partition}:s3:::${trimprefix(local.recognizer_gallery, "s3://")}"
   : null)
 
+  # The same location split into bucket and key, for the listing condition.
+  recognizer_gallery_location = (startswith(local.recognizer_gallery, "s3://")
+    ? {
+      bucket = split("/", trimprefix(local.recognizer_gallery, "s3://"))[0]
+      key    = join("/", slice(split("/", trimprefix(local.recognizer_gallery, "s3://")), 1, length(split("/", trimprefix(local.recognizer_gallery, "s3://")))))
+    }
+  : null)
+
   gallery_bucket_arn = aws_s3_bucket.gallery.arn
 
   role_policies = {
@@ -85,8 +93,7 @@ data "aws_iam_policy_document" "recognizer" {
     resources = [aws_sqs_queue.response.arn]
   }
 
-  # One object, read only (a conditional GET is a GetObject too). Without s3:ListBucket a missing snapshot
-  # answers 403 instead of 404, which tells nothing about other keys.
+  # One object, read only (a conditional GET is a GetObject too).
   dynamic "statement" {
     for_each = local.recognizer_gallery_object == null ? [] : [local.recognizer_gallery_object]
 
@@ -95,6 +102,26 @@ data "aws_iam_policy_document" "recognizer" {
       effect    = "Allow"
       actions   = ["s3:GetObject"]
       resources = [statement.value]
+    }
+  }
+
+  # Listing limited to the snapshot's own key reveals no other key, but makes S3 answer 404 rather than
+  # 403 for a snapshot that does not exist yet: a fresh deployment, which the recognizer reads as an empty
+  # gallery instead of failing every record.
+  dynamic "statement" {
+    for_each = local.recognizer_gallery_location == null ? [] : [local.recognizer_gallery_location]
+
+    content {
+      sid       = "SeeWhetherSnapshotExists"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${statement.value.bucket}"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "s3:prefix"
+        values   = [statement.value.key]
+      }
     }
   }
 }

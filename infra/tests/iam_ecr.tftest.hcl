@@ -60,6 +60,14 @@ run "recognizer_role_may_only_log_consume_respond_and_read_the_snapshot" {
     && data.aws_iam_policy_document.recognizer.statement[3].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1/gallery/snapshot.json"]))
     error_message = "the recognizer may read the snapshot key and nothing else in S3"
   }
+
+  assert {
+    condition = (data.aws_iam_policy_document.recognizer.statement[4].actions == toset(["s3:ListBucket"])
+      && data.aws_iam_policy_document.recognizer.statement[4].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1"])
+      && one(data.aws_iam_policy_document.recognizer.statement[4].condition).test == "StringEquals"
+    && one(data.aws_iam_policy_document.recognizer.statement[4].condition).values == toset(["gallery/snapshot.json"]))
+    error_message = "the recognizer may list only the snapshot's own key, so a missing snapshot is a 404"
+  }
 }
 
 run "recognizer_reads_exactly_the_s3_gallery_it_is_given" {
@@ -282,8 +290,13 @@ run "ci_role_may_push_only_to_this_repository" {
 
   assert {
     condition = (tolist(one([for c in data.aws_iam_policy_document.github_release_assume[0].statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:sub"]).values)
-    == tolist(["repo:acme/frs:ref:refs/heads/main", "repo:acme/frs:ref:refs/tags/detector@*", "repo:acme/frs:ref:refs/tags/recognizer@*"]))
-    error_message = "only main and version tags of this repository may assume the role"
+    == tolist(["repo:acme/frs:ref:refs/heads/main", "repo:acme/frs:environment:deploy"]))
+    error_message = "only main and the deploy environment of this repository may assume the role, never a tag"
+  }
+
+  assert {
+    condition     = one([for c in data.aws_iam_policy_document.github_release_assume[0].statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:sub"]).test == "StringEquals"
+    error_message = "the subject must match exactly: no wildcard may let another ref in"
   }
 
   assert {
