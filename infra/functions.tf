@@ -34,6 +34,7 @@ locals {
       FRS_RESPONSE_QUEUE_URL      = aws_sqs_queue.response.url
       FRS_GALLERY                 = local.recognizer_gallery
       FRS_GALLERY_REFRESH_SECONDS = var.recognizer_gallery_refresh_seconds
+      FRS_CAMERA_QUEUE_PREFIX     = local.camera_queue_url_prefix
       FRS_MATCH_THRESHOLD         = var.recognizer_match_threshold
     })
     enroller = merge(local.common_environment, {

@@ -127,3 +127,18 @@ output "github_release_role_arn" {
   description = "Role for release.yml's role-to-assume (AWS_RELEASE_ROLE_ARN); null without github_repository."
   value       = one(aws_iam_role.github_release[*].arn)
 }
+
+output "camera_queue_urls" {
+  description = "Per-camera response queue URLs by camera id (what each camera polls, e.g. frs send --camera-id <id> --queue-url <url>)."
+  value       = { for id, queue in aws_sqs_queue.camera : id => queue.url }
+}
+
+output "camera_queue_arns" {
+  description = "Per-camera response queue ARNs by camera id, for each camera's own receive/delete permission."
+  value       = { for id, queue in aws_sqs_queue.camera : id => queue.arn }
+}
+
+output "camera_queue_url_prefix" {
+  description = "FRS_CAMERA_QUEUE_PREFIX of the recognizer (null without camera_ids)."
+  value       = local.camera_queue_url_prefix
+}

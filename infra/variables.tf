@@ -840,3 +840,21 @@ variable "request_age_alarm_seconds" {
     error_message = "request_age_alarm_seconds must be below request_message_retention_seconds, or messages expire before the alarm fires."
   }
 }
+
+variable "camera_ids" {
+  type        = set(string)
+  description = "Cameras that get their own response queue \"<name_prefix>-camera-<id>\" (with DLQ \"<name_prefix>-dlq-camera-<id>\"); the recognizer sends the results of a request with that camera_id there. Empty: every result goes to the shared response queue, tagged with the camera_id message attribute."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.camera_ids : can(regex("^[A-Za-z0-9_-]{1,64}$", id))])
+    error_message = "Every camera id must be 1-64 characters of letters, digits, '_' or '-' (the camera_id the cameras send)."
+  }
+
+  # The DLQ name is the longer one; SQS allows 80 characters.
+  validation {
+    condition     = alltrue([for id in var.camera_ids : length("${var.name_prefix}-dlq-camera-${id}") <= 80])
+    error_message = "A camera id is too long for name_prefix: \"<name_prefix>-dlq-camera-<id>\" must be at most 80 characters."
+  }
+}

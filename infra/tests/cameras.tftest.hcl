@@ -1,4 +1,4 @@
-# PROPOSED with ../cameras.tf.proposed: rename both (and add the functions.tf hook) to enable.
+# Per-camera response queues (cameras.tf).
 # Plan/apply against the mocked AWS provider, like the other tests.
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -8,6 +8,7 @@ variables {
   detector_image_digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
   recognizer_image_tag  = "recognizer-0.3.1"
   recognizer_gallery    = "/var/task/gallery/gallery.json"
+  enroller_image_tag    = "enroller-0.1.0"
 }
 
 run "no_cameras_no_camera_queues" {
@@ -19,7 +20,7 @@ run "no_cameras_no_camera_queues" {
   }
 
   assert {
-    condition     = !contains(keys(aws_lambda_function.recognizer[0].environment[0].variables), "FRS_CAMERA_QUEUE_PREFIX")
+    condition     = !contains(keys(aws_lambda_function.this["recognizer"].environment[0].variables), "FRS_CAMERA_QUEUE_PREFIX")
     error_message = "without camera_ids the recognizer gets no FRS_CAMERA_QUEUE_PREFIX"
   }
 }
@@ -77,7 +78,7 @@ run "camera_queues_like_the_response_queue" {
   }
 
   assert {
-    condition     = aws_lambda_function.recognizer[0].environment[0].variables["FRS_CAMERA_QUEUE_PREFIX"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-camera-"
+    condition     = aws_lambda_function.this["recognizer"].environment[0].variables["FRS_CAMERA_QUEUE_PREFIX"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/frs-camera-"
     error_message = "the recognizer gets the camera queue URL prefix"
   }
 }

@@ -1,38 +1,9 @@
-# PROPOSED (issue 11 point 8): per-camera response queues. Not loaded by Terraform until renamed to
-# cameras.tf. It needs one edit of an existing file, which is owned elsewhere, so it is not made here:
-#
-#   functions.tf, local.recognizer_environment, next to FRS_RESPONSE_QUEUE_URL:
-#       FRS_CAMERA_QUEUE_PREFIX = local.camera_queue_url_prefix
-#   (null when camera_ids is empty, and the `if v != null` filter there then leaves it out.)
-#
-# Everything else is additive: the queues, their DLQs and redrive allow policies, a second inline policy
-# on the recognizer role (so iam.tf is untouched) and an output. With camera_ids = [] (the default) this
-# file creates nothing and the service behaves as before.
-#
-# A camera sends `camera_id` in its request; the recognizer sends that camera's results to
-# "<name_prefix>-camera-<camera_id>" and falls back to the shared response queue (with a warning in its
-# log) for a camera without a queue. Each camera then receives only its own queue, so no camera can
-# consume another's results; IAM for the cameras (sqs:ReceiveMessage/DeleteMessage on their own queue
-# ARN only, from output camera_queue_arns) is the operator's, as for the shared queue.
-
-variable "camera_ids" {
-  type        = set(string)
-  description = "Cameras that get their own response queue \"<name_prefix>-camera-<id>\" (with DLQ \"<name_prefix>-dlq-camera-<id>\"); the recognizer sends the results of a request with that camera_id there. Empty: every result goes to the shared response queue, tagged with the camera_id message attribute."
-  default     = []
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for id in var.camera_ids : can(regex("^[A-Za-z0-9_-]{1,64}$", id))])
-    error_message = "Every camera id must be 1-64 characters of letters, digits, '_' or '-' (the camera_id the cameras send)."
-  }
-
-  # The DLQ name is the longer one; SQS allows 80 characters.
-  validation {
-    condition     = alltrue([for id in var.camera_ids : length("${var.name_prefix}-dlq-camera-${id}") <= 80])
-    error_message = "A camera id is too long for name_prefix: \"<name_prefix>-dlq-camera-<id>\" must be at most 80 characters."
-  }
-}
-
+# Per-camera response queues (issue 11 point 8). A camera sends `camera_id` in its request; the recognizer
+# sends that camera's results to "<name_prefix>-camera-<camera_id>" and falls back to the shared response
+# queue (with a warning in its log) for a camera without a queue. Each camera then receives only its own
+# queue, so no camera can consume another's results; IAM for the cameras (sqs:ReceiveMessage/DeleteMessage
+# on their own queue ARN only, from output camera_queue_arns) is the operator's, as for the shared queue.
+# With camera_ids = [] (the default) this creates nothing.
 locals {
   camera_queue_name_prefix = "${var.name_prefix}-camera-"
 
@@ -100,21 +71,7 @@ resource "aws_iam_role_policy" "recognizer_cameras" {
   count = length(var.camera_ids) == 0 ? 0 : 1
 
   name   = "frs-recognizer-cameras"
-  role   = aws_iam_role.recognizer.id
+  role   = aws_iam_role.this["recognizer"].id
   policy = data.aws_iam_policy_document.recognizer_cameras[0].json
 }
 
-output "camera_queue_urls" {
-  description = "Per-camera response queue URLs by camera id (what each camera polls, e.g. frs send --camera-id <id> --queue-url <url>)."
-  value       = { for id, queue in aws_sqs_queue.camera : id => queue.url }
-}
-
-output "camera_queue_arns" {
-  description = "Per-camera response queue ARNs by camera id, for each camera's own receive/delete permission."
-  value       = { for id, queue in aws_sqs_queue.camera : id => queue.arn }
-}
-
-output "camera_queue_url_prefix" {
-  description = "FRS_CAMERA_QUEUE_PREFIX of the recognizer (null without camera_ids)."
-  value       = local.camera_queue_url_prefix
-}
