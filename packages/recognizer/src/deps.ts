@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/contracts/logger';
@@ -10,6 +11,7 @@ import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
 import { RecognizerConfigError } from './errors.ts';
 import { createLiveMatcher } from './gallery.ts';
+import { createDynamoIdempotencyStore } from './idempotency.ts';
 
 function embedderEntry(manifest: Manifest) {
   const embedders = manifest.models.filter((m) => m.role === 'embedder');
@@ -63,7 +65,8 @@ export async function loadEmbedder(options: {
 /**
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
  * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
- * calibrated threshold, and SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`).
+ * calibrated threshold, SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`),
+ * and, when `FRS_IDEMPOTENCY_TABLE` is set, the DynamoDB idempotency store (`AWS_ENDPOINT_URL_DYNAMODB`).
  *
  * @example
  * ```ts
@@ -74,9 +77,24 @@ export async function loadEmbedder(options: {
 export function createRecognizerDeps(
   config: RecognizerConfig,
   logger: JsonLogger,
-  overrides: { sqs?: SQSClient; s3?: S3Client; fetch?: typeof fetch } = {},
+  overrides: { sqs?: SQSClient; s3?: S3Client; dynamodb?: DynamoDBClient; fetch?: typeof fetch } = {},
 ): RecognizerDeps {
   const sqs = overrides.sqs ?? new SQSClient({});
+  const table = config.idempotencyTable;
+  if (table === undefined) {
+    logger.warn('FRS_IDEMPOTENCY_TABLE is not set: redelivered and retried jobs are answered again');
+  }
+  const idempotency =
+    table === undefined
+      ? undefined
+      : {
+          store: createDynamoIdempotencyStore({
+            client: overrides.dynamodb ?? new DynamoDBClient({}),
+            table,
+            ttlSeconds: config.idempotencyTtlSeconds,
+          }),
+          inProgressSeconds: config.idempotencyInProgressSeconds,
+        };
   const embedder = memoise(() => loadEmbedder({ modelsDir: config.modelsDir, logger }));
   const live = memoise(async () => {
     const model = await defaultEmbedderId();
@@ -99,5 +117,7 @@ export function createRecognizerDeps(
     async sendResult(body) {
       await sqs.send(new SendMessageCommand({ QueueUrl: config.responseQueueUrl, MessageBody: body }));
     },
+    ...(idempotency === undefined ? {} : { idempotency }),
+    timeMarginMs: config.timeMarginMs,
   };
 }
