@@ -59,7 +59,7 @@ const stack = await startLocalStack({
 });
 
 console.log(
-  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
+  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl} | dynamodb ${stack.dynamodbEndpoint} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
 );
 
 let stopping = false;
