@@ -8,6 +8,8 @@ import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type RecognizerDeps } from '../src/app.ts';
 import { decodeChipPng } from '../src/chip.ts';
+import { parseRecognizerConfig } from '../src/config.ts';
+import { createRecognizerDeps } from '../src/deps.ts';
 import { IdempotencyStoreError } from '../src/errors.ts';
 import { galleryMatcher } from '../src/gallery.ts';
 import {
@@ -304,5 +306,41 @@ describe('Function: createHandler() time budget', () => {
     });
     const response = await handler(sqsEvent([JSON.stringify(minimalJob())]), { awsRequestId: 'x' });
     expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('Function: createRecognizerDeps() idempotency wiring', () => {
+  const base = { FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q', FRS_GALLERY: 'g.json' };
+
+  it('returns no store and logs one warning when FRS_IDEMPOTENCY_TABLE is unset', () => {
+    const config = parseRecognizerConfig(base);
+    expect([config.idempotencyTtlSeconds, config.idempotencyInProgressSeconds, config.timeMarginMs]).toEqual([
+      3600, 60, 10_000,
+    ]);
+    const { logger, lines } = makeLogger();
+    const deps = createRecognizerDeps(config, logger);
+    expect(deps.idempotency).toBeUndefined();
+    expect(lines.filter((l) => String(l.message).includes('FRS_IDEMPOTENCY_TABLE'))).toHaveLength(1);
+  });
+
+  it('returns a store on the named table with the configured TTLs when FRS_IDEMPOTENCY_TABLE is set', async () => {
+    const table = await freshTable();
+    const config = parseRecognizerConfig({
+      ...base,
+      FRS_IDEMPOTENCY_TABLE: table,
+      FRS_IDEMPOTENCY_TTL_SECONDS: '120',
+      FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS: '30',
+      FRS_TIME_MARGIN_SECONDS: '5',
+    });
+    const { logger, lines } = makeLogger();
+    const deps = createRecognizerDeps(config, logger, { dynamodb: dynamo.client });
+    expect(lines).toEqual([]);
+    expect([deps.idempotency?.inProgressSeconds, deps.timeMarginMs]).toEqual([30, 5000]);
+    const store = deps.idempotency?.store;
+    if (store === undefined) throw new Error('no store');
+    expect(await store.begin('k', 30)).toBe('started');
+    // The same table seen through a second store: the claim is shared, as between two containers.
+    const other = createDynamoIdempotencyStore({ client: dynamo.client, table, ttlSeconds: 120 });
+    expect(await other.begin('k', 30)).toBe('in_progress');
   });
 });
