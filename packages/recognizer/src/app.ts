@@ -216,9 +216,9 @@ async function processRecord(
 export function createHandler(
   deps: RecognizerDeps,
 ): (event: unknown, context?: unknown) => Promise<SqsBatchResponse> {
-  // Per container: the first batch after a cold start includes model loading, so the margin errs long.
-  let slowestMs = 0;
   return async (rawEvent, context) => {
+    // Per invocation: one slow record (a cold start's first, say) must not shrink every later batch.
+    let slowestMs = 0;
     const invocation = InvocationContext.safeParse(context).data;
     const awsRequestId = invocation?.awsRequestId;
     const logger =

@@ -295,6 +295,28 @@ describe('Function: createHandler() time budget', () => {
     ).toMatchObject({ remaining_ms: 9000, records: 3 });
   });
 
+  it('returns the rest as failures when less than twice the slowest record so far is left', async () => {
+    const { logger } = makeLogger();
+    const started: string[] = [];
+    const handler = createHandler({
+      logger,
+      embedder: async () => ({ modelId: 'e', embed: async () => [] }),
+      matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
+      decodeChip: decodeChipPng,
+      sendResult: async (_body, requestId) => {
+        started.push(requestId);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+      timeMarginMs: 100,
+    });
+    // 500 ms is above the 100 ms margin, but not above twice the ~300 ms the first record took.
+    const context = { awsRequestId: 'inv-2', getRemainingTimeInMillis: () => 500 };
+    const bodies = ['a', 'b', 'c'].map((id) => JSON.stringify(minimalJob({ request_id: id })));
+    const response = await handler(sqsEvent(bodies), context);
+    expect(started).toEqual(['a']);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+  });
+
   it('returns no failures when the context has no getRemainingTimeInMillis', async () => {
     const { logger } = makeLogger();
     const handler = createHandler({
