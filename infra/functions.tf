@@ -36,7 +36,7 @@ locals {
       FRS_GALLERY_REFRESH_SECONDS = var.recognizer_gallery_refresh_seconds
       FRS_CAMERA_QUEUE_PREFIX     = local.camera_queue_url_prefix
       FRS_MATCH_THRESHOLD         = var.recognizer_match_threshold
-    })
+    }, local.recognizer_idempotency_environment)
     enroller = merge(local.common_environment, {
       FRS_GALLERY_STORE  = "s3://${aws_s3_bucket.gallery.bucket}/${local.gallery_prefix}"
       FRS_MAX_BODY_BYTES = var.enroller_max_body_bytes
@@ -109,7 +109,8 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   # The role's policy must exist before the first cold start tries to log, send or read the gallery.
-  depends_on = [aws_iam_role_policy.this, aws_ecr_repository_policy.this]
+  # The recognizer's idempotency grant is a separate policy: it must exist before the first batch too.
+  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy.recognizer_idempotency, aws_ecr_repository_policy.this]
 
   lifecycle {
     precondition {

@@ -142,3 +142,13 @@ output "camera_queue_url_prefix" {
   description = "FRS_CAMERA_QUEUE_PREFIX of the recognizer (null without camera_ids)."
   value       = local.camera_queue_url_prefix
 }
+
+output "idempotency_table_name" {
+  description = "DynamoDB table of the recognizer's answered jobs (null when recognizer_idempotency is false)."
+  value       = var.recognizer_idempotency ? aws_dynamodb_table.idempotency[0].name : null
+}
+
+output "idempotency_table_arn" {
+  description = "ARN of the recognizer's idempotency table (null when recognizer_idempotency is false)."
+  value       = var.recognizer_idempotency ? aws_dynamodb_table.idempotency[0].arn : null
+}

@@ -858,3 +858,22 @@ variable "camera_ids" {
     error_message = "A camera id is too long for name_prefix: \"<name_prefix>-dlq-camera-<id>\" must be at most 80 characters."
   }
 }
+
+variable "recognizer_idempotency" {
+  type        = bool
+  description = "Deduplicate redelivered and retried jobs in a DynamoDB table (FRS_IDEMPOTENCY_TABLE). False: every delivery is answered."
+  default     = true
+  nullable    = false
+}
+
+variable "recognizer_idempotency_ttl_seconds" {
+  type        = number
+  description = "How long the recognizer remembers an answered job (FRS_IDEMPOTENCY_TTL_SECONDS)."
+  default     = 3600
+  nullable    = false
+
+  validation {
+    condition     = var.recognizer_idempotency_ttl_seconds >= 1 && var.recognizer_idempotency_ttl_seconds <= 604800 && floor(var.recognizer_idempotency_ttl_seconds) == var.recognizer_idempotency_ttl_seconds
+    error_message = "recognizer_idempotency_ttl_seconds must be a whole number of seconds between 1 and 604800 (7 days)."
+  }
+}

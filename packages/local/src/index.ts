@@ -1,3 +1,4 @@
+export { type LocalDynamo, LocalDynamoError, startLocalDynamo } from './dynamodb.ts';
 export {
   createEventSourceMapping,
   type EventSourceMapping,

@@ -72,7 +72,7 @@ const stack = await startLocalStack({
 });
 
 console.log(
-  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl}${cameraQueuesNote(stack.cameraQueueUrls)} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
+  `frs ready: function URL ${stack.functionUrl} | request queue ${stack.requestQueueUrl} | response queue ${stack.responseQueueUrl}${cameraQueuesNote(stack.cameraQueueUrls)} | dynamodb ${stack.dynamodbEndpoint} | ${stack.galleryNote}${stack.enrolUrl === undefined ? '' : ` | enrol URL ${stack.enrolUrl}`}${stack.consoleUrl === undefined ? '' : ` | console ${stack.consoleUrl}`}`,
 );
 
 function cameraQueuesNote(urls: Record<string, string>): string {

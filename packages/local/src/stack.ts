@@ -12,6 +12,8 @@ import { createEnrollerDeps } from '@frs/enroller/deps';
 import { createHandler as createRecognizerHandler } from '@frs/recognizer/app';
 import { parseRecognizerConfig } from '@frs/recognizer/config';
 import { createRecognizerDeps } from '@frs/recognizer/deps';
+import { createIdempotencyTable } from '@frs/recognizer/idempotency';
+import { startLocalDynamo } from './dynamodb.ts';
 import { createEventSourceMapping, type EventSourceMapping, type SqsHandler } from './event-source.ts';
 import { type FunctionUrlServer, serveFunctionUrl } from './function-url.ts';
 import { type LocalQueues, startLocalQueues } from './queues.ts';
@@ -58,6 +60,8 @@ export interface LocalStackOptions {
    * request has one of these `camera_id`s to that queue; other results stay on the shared queue.
    */
   cameraIds?: readonly string[];
+  /** How long the recognizer remembers an answered job (default 3600 s). */
+  idempotencyTtlSeconds?: number;
   /** Lets tests put faults around the real recognizer (a crash mid-batch, say). */
   wrapRecognizer?: (handler: SqsHandler) => SqsHandler;
 }
@@ -70,6 +74,10 @@ export interface LocalStack {
   sqsEndpoint: string;
   /** The local S3 (same server as SQS). */
   s3Endpoint: string;
+  /** The local DynamoDB (dynalite, in memory) holding the recognizer's idempotency table. */
+  dynamodbEndpoint: string;
+  /** Name of the idempotency table (`<prefix>-idempotency`). */
+  idempotencyTable: string;
   requestQueueUrl: string;
   requestDlqUrl: string;
   responseQueueUrl: string;
@@ -88,9 +96,10 @@ export interface LocalStack {
 
 /**
  * Starts the whole service on this machine: fauxqs SQS with the request queue (+ DLQ) and response queue,
- * fauxqs S3 with the managed gallery, the detector and the enroller behind Function URL-compatible HTTP
- * servers, and the recognizer behind an event source mapping poller (sending to per-camera response
- * queues for `cameraIds`) — the real handlers and models, only
+ * fauxqs S3 with the managed gallery, dynalite DynamoDB with the recognizer's idempotency table, the
+ * detector and the enroller behind Function URL-compatible HTTP servers, and the recognizer behind an
+ * event source mapping poller (sending to per-camera response queues for `cameraIds`) — the real handlers
+ * and models, only
  * AWS replaced.
  *
  * @example
@@ -129,6 +138,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     cleanups.push(async () => s3.destroy());
+    // The recognizer deduplicates against a real DynamoDB API here too, so redeliveries behave as on AWS.
+    const dynamo = await startLocalDynamo();
+    cleanups.push(() => dynamo.stop());
+    const idempotencyTable = `${options.prefix ?? 'frs'}-idempotency`;
+    await createIdempotencyTable(dynamo.client, idempotencyTable);
 
     const managed = options.gallery === undefined;
     const gallery = options.gallery ?? `s3://${GALLERY_BUCKET}/${GALLERY_PREFIX}snapshot.json`;
@@ -151,6 +165,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : { FRS_CAMERA_QUEUE_PREFIX: queues.cameraQueuePrefix }),
       FRS_GALLERY: gallery,
       FRS_GALLERY_REFRESH_SECONDS: String(options.galleryRefreshSeconds ?? 10),
+      FRS_IDEMPOTENCY_TABLE: idempotencyTable,
+      FRS_IDEMPOTENCY_TTL_SECONDS: String(options.idempotencyTtlSeconds ?? 3600),
+      // A crashed batch's claims must have expired by the time its records are visible again (expiry is
+      // checked in whole seconds, so a claim can outlive its TTL by up to 1 s).
+      FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS: String(Math.max(1, (options.requestVisibilitySeconds ?? 10) - 1)),
       ...(options.matchThreshold === undefined
         ? {}
         : { FRS_MATCH_THRESHOLD: String(options.matchThreshold) }),
@@ -161,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const recognizerDeps = createRecognizerDeps(
       recognizerConfig,
       logger.child({ service: 'frs-recognizer' }),
-      { sqs, s3 },
+      { sqs, s3, dynamodb: dynamo.client },
     );
     const enrollerDeps =
       managed && options.enrolPort !== undefined
@@ -242,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(enrolUrl === undefined ? {} : { enrolUrl }),
       sqsEndpoint: queues.endpoint,
       s3Endpoint: queues.s3Endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      idempotencyTable,
       requestQueueUrl: queues.requestQueueUrl,
       requestDlqUrl: queues.requestDlqUrl,
       responseQueueUrl: queues.responseQueueUrl,

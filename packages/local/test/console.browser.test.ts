@@ -152,8 +152,8 @@ describe.skipIf(skip !== undefined)(
       await page.setInputFiles('#enrol-files', files);
       await page.click('#enrol-form button[type="submit"]');
       // The final status, not "enrolling … as <name>…": the view clears the file picker only when it is done.
-    const done = new RegExp(`^enrolled \\d+ of \\d+ photos? as ${name}$`);
-    await page.locator('#people-status', { hasText: done }).waitFor({ timeout: 60_000 });
+      const done = new RegExp(`^enrolled \\d+ of \\d+ photos? as ${name}$`);
+      await page.locator('#people-status', { hasText: done }).waitFor({ timeout: 60_000 });
     }
 
     it('lists two people enrolled from photos, with a thumbnail per photo', async () => {

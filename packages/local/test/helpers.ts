@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -9,6 +10,15 @@ import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
 /** An SQS client for the local fauxqs server. */
 export function sqsClient(endpoint: string): SQSClient {
   return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
+}
+
+/** A DynamoDB client for the local dynalite server. */
+export function dynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 't', secretAccessKey: 't' },

@@ -27,6 +27,20 @@ export const RecognizerEnv = z.object({
   FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
   FRS_MODELS_DIR: z.string().min(1).optional(),
+  // Unset: no deduplication (logged once at cold start).
+  FRS_IDEMPOTENCY_TABLE: z.string().min(3).max(255).optional(),
+  // How long an answered job is remembered: covers a camera's retries and SQS redeliveries.
+  FRS_IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
+  // A crashed invocation's claim expires after this, so the retry runs; set it to the function timeout
+  // (at most the request queue's visibility timeout, or a retry is refused and counts towards the DLQ).
+  FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS: z.coerce.number().int().min(1).max(43_200).default(60),
+  // Records are not started when less than this (or twice the slowest record so far) is left.
+  FRS_TIME_MARGIN_SECONDS: z.coerce.number().min(0).max(900).default(10),
   FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
@@ -48,6 +62,12 @@ export interface RecognizerConfig {
   modelsDir: string | undefined;
   /** CloudWatch namespace of the EMF metrics (`FRS`). */
   metricsNamespace: string;
+  /** DynamoDB table of answered jobs; undefined = no deduplication. */
+  idempotencyTable: string | undefined;
+  idempotencyTtlSeconds: number;
+  idempotencyInProgressSeconds: number;
+  /** Minimum time left in the invocation to start another record. */
+  timeMarginMs: number;
   logLevel: string | undefined;
 }
 
@@ -75,6 +95,10 @@ export function parseRecognizerConfig(env: Record<string, string | undefined>): 
     matchThreshold: e.FRS_MATCH_THRESHOLD,
     modelsDir: e.FRS_MODELS_DIR,
     metricsNamespace: e.FRS_METRICS_NAMESPACE,
+    idempotencyTable: e.FRS_IDEMPOTENCY_TABLE,
+    idempotencyTtlSeconds: e.FRS_IDEMPOTENCY_TTL_SECONDS,
+    idempotencyInProgressSeconds: e.FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS,
+    timeMarginMs: e.FRS_TIME_MARGIN_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { QueueDoesNotExist, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/contracts/logger';
@@ -11,6 +12,7 @@ import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
 import { RecognizerConfigError } from './errors.ts';
 import { createLiveMatcher } from './gallery.ts';
+import { createDynamoIdempotencyStore } from './idempotency.ts';
 import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 
 function embedderEntry(manifest: Manifest) {
@@ -141,8 +143,9 @@ export function createResultSender(options: {
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
  * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
  * calibrated threshold, results sent by {@link createResultSender}, SQS and S3 clients (which honour
- * `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`) and EMF metrics on stdout in the `FRS_METRICS_NAMESPACE`
- * namespace.
+ * `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`), EMF metrics on stdout in the `FRS_METRICS_NAMESPACE`
+ * namespace and, when `FRS_IDEMPOTENCY_TABLE` is set, the DynamoDB idempotency store
+ * (`AWS_ENDPOINT_URL_DYNAMODB`).
  *
  * @example
  * ```ts
@@ -153,9 +156,30 @@ export function createResultSender(options: {
 export function createRecognizerDeps(
   config: RecognizerConfig,
   logger: JsonLogger,
-  overrides: { sqs?: SQSClient; s3?: S3Client; fetch?: typeof fetch; metrics?: MetricsSink } = {},
+  overrides: {
+    sqs?: SQSClient;
+    s3?: S3Client;
+    dynamodb?: DynamoDBClient;
+    fetch?: typeof fetch;
+    metrics?: MetricsSink;
+  } = {},
 ): RecognizerDeps {
   const sqs = overrides.sqs ?? new SQSClient({});
+  const table = config.idempotencyTable;
+  if (table === undefined) {
+    logger.warn('FRS_IDEMPOTENCY_TABLE is not set: redelivered and retried jobs are answered again');
+  }
+  const idempotency =
+    table === undefined
+      ? undefined
+      : {
+          store: createDynamoIdempotencyStore({
+            client: overrides.dynamodb ?? new DynamoDBClient({}),
+            table,
+            ttlSeconds: config.idempotencyTtlSeconds,
+          }),
+          inProgressSeconds: config.idempotencyInProgressSeconds,
+        };
   const embedder = memoise(() => loadEmbedder({ modelsDir: config.modelsDir, logger }));
   const live = memoise(async () => {
     const model = await defaultEmbedderId();
@@ -182,5 +206,7 @@ export function createRecognizerDeps(
       cameraQueuePrefix: config.cameraQueuePrefix,
       logger,
     }),
+    ...(idempotency === undefined ? {} : { idempotency }),
+    timeMarginMs: config.timeMarginMs,
   };
 }

@@ -34,3 +34,29 @@ export class ResultQueueError extends Error {
 export class RecognizerConfigError extends Error {
   override name = 'RecognizerConfigError';
 }
+
+/**
+ * The idempotency table could not be read or written. The job is still answered (a duplicate result is
+ * harmless, a missing one is not); the error is logged.
+ *
+ * @example
+ * ```ts
+ * throw new IdempotencyStoreError('PutItem failed', { cause: sdkError });
+ * ```
+ */
+export class IdempotencyStoreError extends Error {
+  override name = 'IdempotencyStoreError';
+}
+
+/**
+ * Another invocation holds the job's idempotency claim (a duplicate delivered while the first copy is
+ * still being answered, or a crash less than the in-progress TTL ago); the record is retried later.
+ *
+ * @example
+ * ```ts
+ * throw new JobInProgressError('job cam-1-42 is being answered by another invocation');
+ * ```
+ */
+export class JobInProgressError extends Error {
+  override name = 'JobInProgressError';
+}
