@@ -34,7 +34,7 @@ run "recognizer_role_may_only_log_consume_respond_and_read_the_snapshot" {
   command = apply
 
   assert {
-    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 4
+    condition     = length(data.aws_iam_policy_document.recognizer.statement) == 5
     error_message = "the recognizer needs exactly four statements with the managed gallery"
   }
 
@@ -65,7 +65,7 @@ run "recognizer_role_may_only_log_consume_respond_and_read_the_snapshot" {
     condition = (data.aws_iam_policy_document.recognizer.statement[4].actions == toset(["s3:ListBucket"])
       && data.aws_iam_policy_document.recognizer.statement[4].resources == toset(["arn:aws:s3:::frs-gallery-123456789012-eu-west-1"])
       && one(data.aws_iam_policy_document.recognizer.statement[4].condition).test == "StringEquals"
-    && one(data.aws_iam_policy_document.recognizer.statement[4].condition).values == toset(["gallery/snapshot.json"]))
+    && tolist(one(data.aws_iam_policy_document.recognizer.statement[4].condition).values) == tolist(["gallery/snapshot.json"]))
     error_message = "the recognizer may list only the snapshot's own key, so a missing snapshot is a 404"
   }
 }

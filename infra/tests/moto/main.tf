@@ -34,6 +34,7 @@ provider "aws" {
 
   endpoints {
     cloudwatch = var.endpoint
+    dynamodb   = var.endpoint
     ecr        = var.endpoint
     iam        = var.endpoint
     lambda     = var.endpoint

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { type LocalStack, startLocalStack } from '@frs/local';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enroll } from '../src/commands/enroll.ts';
 import { people } from '../src/commands/people.ts';

@@ -7,8 +7,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { type LocalStack, startLocalStack } from '@frs/local';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { parseGallery } from '@frs/vision/gallery';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/command.ts';

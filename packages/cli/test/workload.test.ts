@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { type LocalStack, startLocalStack } from '@frs/local';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { frs, photoFolder, photosOf, SHARED_DIR, truthFile } from './fixtures.ts';

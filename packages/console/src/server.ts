@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { JsonLogger } from '@frs/contracts/logger';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { z } from 'zod';
 import { ConsoleHttpError, ErrorLog, reason } from './errors.ts';
 import { createHealth } from './health.ts';

@@ -6,7 +6,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { buildApp } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorLog } from '../src/errors.ts';

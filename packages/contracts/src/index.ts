@@ -21,14 +21,5 @@ export {
   SqsEvent,
   SqsRecord,
 } from './lambda.ts';
-export {
-  createJsonLogger,
-  type JsonLogger,
-  type JsonLoggerOptions,
-  LOG_LEVELS,
-  type LogLevel,
-  LogLevelSetting,
-} from './logger.ts';
-export { memoise } from './memo.ts';
 export { DetectorAccepted, Filename, RecognitionRequest } from './request.ts';
 export { NO_FACE, RecognitionResult, ResultFace, UNKNOWN } from './result.ts';

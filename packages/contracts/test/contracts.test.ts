@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS, ErrorCode } from '../src/errors.ts';
 import { RecognitionJob } from '../src/job.ts';
-import { createJsonLogger } from '../src/logger.ts';
-import { memoise } from '../src/memo.ts';
 import {
   CAMERA_ID_PATTERN,
   FILENAME_FORBIDDEN,
@@ -162,40 +160,5 @@ describe('Function: ERROR_STATUS', () => {
       else expect(status).toBeGreaterThanOrEqual(400);
       if (code !== 'internal_error') expect(status).toBeLessThan(500);
     }
-  });
-});
-
-describe('Function: createJsonLogger()', () => {
-  it('returns one JSON line with child fields and expanded causes when the level is enabled', () => {
-    const lines: string[] = [];
-    const log = createJsonLogger({ service: 'svc', level: 'info', write: (l) => lines.push(l) }).child({
-      a: 1,
-    });
-    log.debug('hidden');
-    log.error('boom', { error: new Error('bad', { cause: new Error('root') }) });
-    expect(lines).toHaveLength(1);
-    const entry = JSON.parse(lines[0] ?? '{}');
-    expect(entry).toMatchObject({ level: 'error', service: 'svc', message: 'boom', a: 1 });
-    expect(entry.error).toMatchObject({ name: 'Error', message: 'bad', cause: { message: 'root' } });
-  });
-});
-
-describe('Function: memoise()', () => {
-  it('returns the same value without calling the factory again when the first call succeeded', async () => {
-    let calls = 0;
-    const get = memoise(async () => ++calls);
-    expect(await get()).toBe(1);
-    expect(await get()).toBe(1);
-  });
-
-  it('returns a fresh attempt from the factory when the previous attempt rejected', async () => {
-    let calls = 0;
-    const get = memoise(async () => {
-      calls++;
-      if (calls === 1) throw new Error('first load fails');
-      return calls;
-    });
-    await expect(get()).rejects.toThrow('first load fails');
-    expect(await get()).toBe(2);
   });
 });

@@ -1,8 +1,8 @@
 import type { JobFace, RecognitionJob } from '@frs/contracts/job';
 import type { FunctionUrlEvent, FunctionUrlResult } from '@frs/contracts/lambda';
 import { FunctionUrlEvent as FunctionUrlEventSchema, LambdaContext } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
 import type { DetectorAccepted, RecognitionRequest } from '@frs/contracts/request';
+import type { JsonLogger } from '@frs/runtime/logger';
 import type { DetectorConfig } from './config.ts';
 import { JobQueueError, RequestRejectedError } from './errors.ts';
 import { toRequestError } from './image.ts';

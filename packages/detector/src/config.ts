@@ -1,4 +1,4 @@
-import { LogLevelSetting } from '@frs/contracts/logger';
+import { LogLevelSetting } from '@frs/runtime/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';

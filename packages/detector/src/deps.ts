@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { JsonLogger } from '@frs/contracts/logger';
-import { memoise } from '@frs/contracts/memo';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
+import type { JsonLogger } from '@frs/runtime/logger';
+import { memoise } from '@frs/runtime/memo';
 import { decodeImage } from '@frs/vision/image';
 import { createFaceFinder } from '@frs/vision/pipeline';
 import type { DetectorDeps, FaceFinder } from './app.ts';

@@ -1,4 +1,4 @@
-import { createJsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { createHandler } from './app.ts';
 import { parseDetectorConfig } from './config.ts';
 import { createDetectorDeps } from './deps.ts';

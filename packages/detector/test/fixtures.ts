@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionUrlEvent } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
-import { createJsonLogger } from '@frs/contracts/logger';
+import type { JsonLogger } from '@frs/runtime/logger';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { z } from 'zod';
 import type { MetricRecord, MetricsSink } from '../src/metrics.ts';
 

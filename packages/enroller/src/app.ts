@@ -7,10 +7,10 @@ import {
 } from '@frs/contracts/enrol';
 import type { FunctionUrlResult } from '@frs/contracts/lambda';
 import { FunctionUrlEvent, LambdaContext } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
 import { RequestRejectedError } from '@frs/detector/errors';
 import { toRequestError } from '@frs/detector/image';
 import { decodeBase64Content, errorBody, readJsonBody } from '@frs/detector/request';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { PersonNotFoundError } from '@frs/vision/gallery';
 import {
   type GalleryStore,

@@ -1,4 +1,4 @@
-import { LogLevelSetting } from '@frs/contracts/logger';
+import { LogLevelSetting } from '@frs/runtime/logger';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';

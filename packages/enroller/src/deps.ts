@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { JsonLogger } from '@frs/contracts/logger';
-import { memoise } from '@frs/contracts/memo';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
+import type { JsonLogger } from '@frs/runtime/logger';
+import { memoise } from '@frs/runtime/memo';
 import { decodeImage } from '@frs/vision/image';
 import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';

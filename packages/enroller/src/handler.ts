@@ -1,4 +1,4 @@
-import { createJsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { createHandler } from './app.ts';
 import { parseEnrollerConfig } from './config.ts';
 import { createEnrollerDeps } from './deps.ts';

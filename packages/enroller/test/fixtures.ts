@@ -1,5 +1,5 @@
 import type { FunctionUrlEvent } from '@frs/contracts/lambda';
-import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 import { z } from 'zod';
 import type { MetricRecord, MetricsSink } from '../src/metrics.ts';
 

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SqsBatchResponse } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
+import type { JsonLogger } from '@frs/runtime/logger';
 
 /** An SQS-triggered handler with partial batch responses. */
 export type SqsHandler = (

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionUrlResult } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
+import type { JsonLogger } from '@frs/runtime/logger';
 
 /** A Function URL handler: payload format 2.0 event in, structured response out. */
 export type FunctionUrlHandler = (

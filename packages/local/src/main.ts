@@ -1,5 +1,5 @@
-import { createJsonLogger } from '@frs/contracts/logger';
 import { CameraId } from '@frs/contracts/request';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { z } from 'zod';
 import { startLocalStack } from './stack.ts';
 

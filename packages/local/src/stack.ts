@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startConsole } from '@frs/console/server';
-import type { JsonLogger } from '@frs/contracts/logger';
 import { createHandler as createDetectorHandler } from '@frs/detector/app';
 import { parseDetectorConfig } from '@frs/detector/config';
 import { createDetectorDeps } from '@frs/detector/deps';
@@ -13,6 +12,7 @@ import { createHandler as createRecognizerHandler } from '@frs/recognizer/app';
 import { parseRecognizerConfig } from '@frs/recognizer/config';
 import { createRecognizerDeps } from '@frs/recognizer/deps';
 import { createIdempotencyTable } from '@frs/recognizer/idempotency';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { startLocalDynamo } from './dynamodb.ts';
 import { createEventSourceMapping, type EventSourceMapping, type SqsHandler } from './event-source.ts';
 import { type FunctionUrlServer, serveFunctionUrl } from './function-url.ts';
@@ -21,6 +21,9 @@ import { type LocalQueues, startLocalQueues } from './queues.ts';
 /** Bucket and key prefix of the managed gallery in the local S3. */
 export const GALLERY_BUCKET = 'frs-gallery';
 const GALLERY_PREFIX = 'gallery/';
+
+// Lambda writes EMF lines to CloudWatch; on a terminal one JSON line per frame is only noise.
+const NO_METRICS = { emit: () => undefined };
 
 /** Options of {@link startLocalStack}; every field has the `pnpm start` default. */
 export interface LocalStackOptions {
@@ -62,6 +65,8 @@ export interface LocalStackOptions {
   cameraIds?: readonly string[];
   /** How long the recognizer remembers an answered job (default 3600 s). */
   idempotencyTtlSeconds?: number;
+  /** Where the functions' metrics go (default: nowhere; on AWS they are EMF lines for CloudWatch). */
+  metrics?: { emit(record: unknown): void };
   /** Lets tests put faults around the real recognizer (a crash mid-batch, say). */
   wrapRecognizer?: (handler: SqsHandler) => SqsHandler;
 }
@@ -176,11 +181,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const detectorDeps = createDetectorDeps(detectorConfig, logger.child({ service: 'frs-detector' }), {
       sqs,
+      metrics: options.metrics ?? NO_METRICS,
     });
     const recognizerDeps = createRecognizerDeps(
       recognizerConfig,
       logger.child({ service: 'frs-recognizer' }),
-      { sqs, s3, dynamodb: dynamo.client },
+      { sqs, s3, dynamodb: dynamo.client, metrics: options.metrics ?? NO_METRICS },
     );
     const enrollerDeps =
       managed && options.enrolPort !== undefined
@@ -191,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
               FRS_GALLERY_STORE: `s3://${GALLERY_BUCKET}/${GALLERY_PREFIX}`,
             }),
             logger.child({ service: 'frs-enroller' }),
-            { s3 },
+            { s3, metrics: options.metrics ?? NO_METRICS },
           )
         : undefined;
     // Load models and the gallery before announcing readiness, so the first frame is not a cold start.

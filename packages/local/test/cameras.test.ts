@@ -6,9 +6,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { DetectorAccepted } from '@frs/contracts/request';
 import { CAMERA_ID_ATTRIBUTE, RecognitionResult } from '@frs/contracts/result';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
 import { enrolGallery, facePath, photosOf } from './fixtures.ts';

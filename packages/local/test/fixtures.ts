@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonLogger } from '@frs/contracts/logger';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 

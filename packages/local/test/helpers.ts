@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 
 /** An SQS client for the local fauxqs server. */
 export function sqsClient(endpoint: string): SQSClient {

@@ -5,9 +5,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { createResultSender, MISSING_QUEUE_RETRY_MS } from '@frs/recognizer/deps';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../src/queues.ts';
 import { queueDepth, sqsClient } from './helpers.ts';

@@ -1,8 +1,8 @@
 import { RecognitionJob } from '@frs/contracts/job';
 import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
 import { LambdaContext, SqsEvent } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/contracts/logger';
 import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { z } from 'zod';
 import { JobInProgressError, PoisonJobError, ResultQueueError } from './errors.ts';
 import { type BeginOutcome, type IdempotencyStore, idempotencyKey } from './idempotency.ts';

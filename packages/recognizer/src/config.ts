@@ -1,4 +1,4 @@
-import { LogLevelSetting } from '@frs/contracts/logger';
+import { LogLevelSetting } from '@frs/runtime/logger';
 import { z } from 'zod';
 import { RecognizerConfigError } from './errors.ts';
 import { MetricsNamespace } from './metrics.ts';

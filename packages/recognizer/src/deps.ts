@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { QueueDoesNotExist, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { JsonLogger } from '@frs/contracts/logger';
-import { memoise } from '@frs/contracts/memo';
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
+import type { JsonLogger } from '@frs/runtime/logger';
+import { memoise } from '@frs/runtime/memo';
 import { createEmbedder } from '@frs/vision/embed';
 import { defaultThreshold } from '@frs/vision/match';
 import type { Embedder, RecognizerDeps, ResultRoute } from './app.ts';

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { JsonLogger } from '@frs/contracts/logger';
+import type { JsonLogger } from '@frs/runtime/logger';
 import { createGallery, type Gallery, vectorCount } from '@frs/vision/gallery';
 import { createMatcher } from '@frs/vision/match';
 import { fetchGallery } from '@frs/vision/store';

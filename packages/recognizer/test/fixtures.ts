@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecognitionJob } from '@frs/contracts/job';
-import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 import type { FacePipeline } from '@frs/vision/pipeline';
 import sharp from 'sharp';
 import { z } from 'zod';

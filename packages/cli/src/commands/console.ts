@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startConsole } from '@frs/console/server';
 import type { Signer } from '@frs/console/upstream';
-import { createJsonLogger } from '@frs/contracts/logger';
+import { createJsonLogger } from '@frs/runtime/logger';
 import { functionUrlRegion, signedInit } from '../camera.ts';
 import { type Command, UsageError } from '../command.ts';
 import { shouldSign } from '../util/function-url.ts';

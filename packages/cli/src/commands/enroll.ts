@@ -1,9 +1,9 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJsonLogger } from '@frs/contracts/logger';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
+import { createJsonLogger } from '@frs/runtime/logger';
 import {
   addEmbeddings,
   createGallery,

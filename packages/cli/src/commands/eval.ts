@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJsonLogger, type JsonLogger } from '@frs/contracts/logger';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { encodeChipPng } from '@frs/detector/image';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import { decodeChipPng } from '@frs/recognizer/chip';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
+import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 import {
   type AnalyzedImage,
   evaluateRecognition,

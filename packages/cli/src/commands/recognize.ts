@@ -1,8 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJsonLogger } from '@frs/contracts/logger';
-import { memoise } from '@frs/contracts/memo';
 import { type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
 import { buildJob } from '@frs/detector/app';
 import { DEFAULT_MAX_FACES } from '@frs/detector/config';
@@ -12,6 +10,8 @@ import { recognizeJob } from '@frs/recognizer/app';
 import { decodeChipPng } from '@frs/recognizer/chip';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { galleryMatcher, loadGalleryFrom } from '@frs/recognizer/gallery';
+import { createJsonLogger } from '@frs/runtime/logger';
+import { memoise } from '@frs/runtime/memo';
 import { DEFAULT_MAX_PIXELS, decodeImage } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
