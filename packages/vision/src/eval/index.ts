@@ -1,3 +1,4 @@
+export * from './cache.ts';
 export * from './dataset.ts';
 export * from './evaluate.ts';
 export * from './metrics.ts';
