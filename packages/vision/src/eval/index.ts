@@ -5,3 +5,4 @@ export * from './metrics.ts';
 export * from './protocol.ts';
 export * from './report.ts';
 export * from './run.ts';
+export * from './scale.ts';
