@@ -59,14 +59,12 @@ console.error(
 );
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-const found = new Map<string, { chips: FaceChip[]; areas: number[] } | { error: string }>();
+const found = new Map<string, { chips: FaceChip[]; width: number; height: number } | { error: string }>();
 for (const [i, path] of todo.entries()) {
   try {
-    const chips = await finder.detectAndAlign(await decodeImage(await readFile(path)));
-    const areas = chips.map(
-      ({ detection: { box } }) => Math.max(0, box[2] - box[0]) * Math.max(0, box[3] - box[1]),
-    );
-    found.set(path, { chips, areas });
+    const image = await decodeImage(await readFile(path));
+    const chips = await finder.detectAndAlign(image);
+    found.set(path, { chips, width: image.width, height: image.height });
   } catch (error) {
     found.set(path, { error: error instanceof Error ? error.message : String(error) });
   }
@@ -90,12 +88,13 @@ for (const v of variants) {
         v.images.set(p, { faces: [], error: f?.error ?? 'not analysed' });
         continue;
       }
-      const faces = f.areas.map((area, n) => ({
-        area,
+      const faces = f.chips.map(({ detection: { box } }, n) => ({
+        area: Math.max(0, box[2] - box[0]) * Math.max(0, box[3] - box[1]),
+        box,
         embedding: vectors[at + n] ?? { modelId: v.key.modelId, vector: new Float32Array(v.key.dimension) },
       }));
-      at += f.areas.length;
-      v.images.set(p, { faces });
+      at += f.chips.length;
+      v.images.set(p, { faces, width: f.width, height: f.height });
     }
   }
   await saveEmbeddingCache(v.file, v.key, root, v.images);

@@ -17,6 +17,7 @@ export interface EmbeddingCacheKey {
 
 const FaceSchema = z.object({
   area: z.number().nonnegative(),
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
   vector: z.string(),
 });
 
@@ -26,7 +27,15 @@ const CacheFileSchema = z.object({
   dimension: z.number().int().positive(),
   settings: z.string(),
   datasetHash: z.string(),
-  images: z.record(z.string(), z.object({ faces: z.array(FaceSchema), error: z.string().optional() })),
+  images: z.record(
+    z.string(),
+    z.object({
+      faces: z.array(FaceSchema),
+      width: z.number().optional(),
+      height: z.number().optional(),
+      error: z.string().optional(),
+    }),
+  ),
 });
 
 /** Raised when a cache file exists but is not a cache of this key (corrupt, other model, other data). */
@@ -124,8 +133,11 @@ export async function loadEmbeddingCache(
     out.set(join(root, path), {
       faces: image.faces.map((f) => ({
         area: f.area,
+        ...(f.box === undefined ? {} : { box: f.box }),
         embedding: { modelId: key.modelId, vector: decodeVector(f.vector, key.dimension) },
       })),
+      ...(image.width === undefined ? {} : { width: image.width }),
+      ...(image.height === undefined ? {} : { height: image.height }),
       ...(image.error === undefined ? {} : { error: image.error }),
     });
   }
@@ -149,7 +161,13 @@ export async function saveEmbeddingCache(
   const entries: z.infer<typeof CacheFileSchema>['images'] = {};
   for (const [path, image] of images) {
     entries[relative(root, path)] = {
-      faces: image.faces.map((f) => ({ area: f.area, vector: encodeVector(f.embedding.vector) })),
+      faces: image.faces.map((f) => ({
+        area: f.area,
+        ...(f.box === undefined ? {} : { box: [...f.box] }),
+        vector: encodeVector(f.embedding.vector),
+      })),
+      ...(image.width === undefined ? {} : { width: image.width }),
+      ...(image.height === undefined ? {} : { height: image.height }),
       ...(image.error === undefined ? {} : { error: image.error }),
     };
   }

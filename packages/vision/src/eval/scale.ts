@@ -1,5 +1,5 @@
 import type { DatasetPerson } from './dataset.ts';
-import type { AnalyzedImage } from './evaluate.ts';
+import type { AnalyzedImage, AnalyzedImageFace } from './evaluate.ts';
 import { random } from './protocol.ts';
 
 /**
@@ -16,29 +16,46 @@ export interface ScalePhoto {
 }
 
 /**
- * Every photo's largest face, in dataset order: the scale protocol's only input, so every gallery size and
- * repeat is pure matching over vectors computed once.
+ * Which face of a photo stands for its label: the largest one, or the one whose box centre is nearest the
+ * image centre. LFW-style sets centre the labelled person, and a larger bystander (a politician next to the
+ * labelled aide) would otherwise be scored as the label: measured label noise, not matcher error.
+ */
+export type FaceChoice = 'largest' | 'central';
+
+/**
+ * Every photo's chosen face, in dataset order: the scale protocol's only input, so every gallery size and
+ * repeat is pure matching over vectors computed once. `central` falls back to the largest face for images
+ * analysed without boxes or size.
  *
  * @example
  * ```ts
- * const photos = scalePhotos(await listDataset(dir), images);
+ * const photos = scalePhotos(await listDataset(dir), images, 'central');
  * ```
  */
 export function scalePhotos(
   people: readonly DatasetPerson[],
   images: ReadonlyMap<string, AnalyzedImage>,
+  choice: FaceChoice = 'central',
 ): ScalePhoto[] {
   return people.flatMap((p) =>
     p.images.map((path): ScalePhoto => {
-      const faces = images.get(path)?.faces ?? [];
-      const largest = faces.reduce<(typeof faces)[number] | undefined>(
-        (a, b) => (a === undefined || b.area > a.area ? b : a),
+      const image = images.get(path);
+      const faces = image?.faces ?? [];
+      const { width, height } = image ?? {};
+      const offCentre = (face: AnalyzedImageFace): number => {
+        if (face.box === undefined || width === undefined || height === undefined) return -face.area;
+        const [x1, y1, x2, y2] = face.box;
+        return Math.hypot((x1 + x2) / 2 - width / 2, (y1 + y2) / 2 - height / 2);
+      };
+      const rank = choice === 'central' ? offCentre : (face: AnalyzedImageFace) => -face.area;
+      const chosen = faces.reduce<AnalyzedImageFace | undefined>(
+        (a, b) => (a === undefined || rank(b) < rank(a) ? b : a),
         undefined,
       );
       return {
         person: p.name,
         path,
-        vector: largest === undefined ? undefined : unit(largest.embedding.vector),
+        vector: chosen === undefined ? undefined : unit(chosen.embedding.vector),
       };
     }),
   );
