@@ -6,3 +6,4 @@ export * from './protocol.ts';
 export * from './report.ts';
 export * from './run.ts';
 export * from './scale.ts';
+export * from './scale-report.ts';

@@ -50,3 +50,86 @@ export function defaultThreshold(modelId: string): number {
   }
   return entry.threshold;
 }
+
+/**
+ * How often a stranger's face scores at or above a threshold against one enrolled person (two photos, `max`
+ * aggregation): the per-person false-accept probability p(t). A gallery of N people names a stranger when any
+ * of the N scores clears the threshold, so the identification false-accept rate is about 1 − (1 − p(t))^N.
+ */
+export interface ImpostorModel {
+  /** Measured `[threshold, p]` pairs, thresholds ascending; log p is interpolated linearly between them. */
+  points: readonly (readonly [threshold: number, probability: number])[];
+  /** Decades of p lost per unit of threshold beyond the last point: the extrapolation (negative). */
+  tailSlope: number;
+  /** Gallery size up to which the measured points back the model at the default target FAR. */
+  measuredUpTo: number;
+  /** Short pointer to the measurement (calibration.md has the command and the curves). */
+  evidence: string;
+}
+
+/** The identification false-accept rate the gallery-size-dependent threshold aims for: 1 stranger in 100. */
+export const DEFAULT_TARGET_FAR = 0.01;
+
+/**
+ * The per-person false-accept probability p(t) of an impostor model: log-linear interpolation between the
+ * measured points, the fitted tail beyond the last one, and the first point's value below the first.
+ *
+ * @example
+ * ```ts
+ * pairFalseAcceptRate(model, 0.55); // 1.2e-4
+ * ```
+ */
+export function pairFalseAcceptRate(model: ImpostorModel, threshold: number): number {
+  const { points } = model;
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (first === undefined || last === undefined) throw new RangeError('an impostor model needs points');
+  if (threshold <= first[0]) return first[1];
+  if (threshold >= last[0]) return Math.min(1, last[1] * 10 ** (model.tailSlope * (threshold - last[0])));
+  let i = 1;
+  while ((points[i]?.[0] ?? Number.POSITIVE_INFINITY) < threshold) i++;
+  const [t0, p0] = points[i - 1] ?? first;
+  const [t1, p1] = points[i] ?? last;
+  const w = (threshold - t0) / (t1 - t0);
+  return 10 ** ((1 - w) * Math.log10(p0) + w * Math.log10(p1));
+}
+
+/**
+ * The modelled identification false-accept rate of a gallery of `gallerySize` people at `threshold`:
+ * 1 − (1 − p(t))^N, which assumes a stranger's scores against different people are independent; real scores
+ * are positively correlated (some faces look like many), which makes the true rate lower, so this is an
+ * upper estimate.
+ *
+ * @example
+ * ```ts
+ * galleryFalseAcceptRate(model, 0.52, 1000); // 0.18
+ * ```
+ */
+export function galleryFalseAcceptRate(model: ImpostorModel, threshold: number, gallerySize: number): number {
+  const p = pairFalseAcceptRate(model, threshold);
+  return 1 - (1 - p) ** Math.max(0, gallerySize);
+}
+
+/**
+ * The lowest threshold (0.001 steps, never below `floor`) at which a gallery of `gallerySize` people names at
+ * most `targetFar` of strangers under the model.
+ *
+ * @example
+ * ```ts
+ * thresholdForFalseAcceptRate(model, 1000, 0.01, 0.52); // 0.61
+ * ```
+ */
+export function thresholdForFalseAcceptRate(
+  model: ImpostorModel,
+  gallerySize: number,
+  targetFar: number,
+  floor = -1,
+): number {
+  if (!(targetFar > 0 && targetFar < 1))
+    throw new RangeError(`targetFar must be in (0, 1), got ${targetFar}`);
+  // Work in integer thousandths so the answer is exactly a 0.001 step.
+  for (let milli = Math.ceil(floor * 1000 - 1e-6); milli <= 1000; milli++) {
+    if (galleryFalseAcceptRate(model, milli / 1000, gallerySize) <= targetFar) return milli / 1000;
+  }
+  return 1;
+}
