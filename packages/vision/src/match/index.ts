@@ -7,6 +7,7 @@ export {
   DEFAULT_TARGET_FAR,
   defaultThreshold,
   galleryFalseAcceptRate,
+  galleryThreshold,
   pairFalseAcceptRate,
   thresholdForFalseAcceptRate,
   UncalibratedModelError,

@@ -4,6 +4,12 @@ export interface CalibratedThreshold {
   threshold: number;
   /** Short pointer to the measurement; the full sweep is in packages/vision/README.md. */
   evidence: string;
+  /**
+   * Per-person impostor scores measured at gallery scale: with it the threshold rises with the gallery size
+   * ({@link galleryThreshold}) so the share of strangers given a name stays at the target; `threshold` is then
+   * the floor used for small galleries.
+   */
+  impostors?: ImpostorModel;
 }
 
 /**
@@ -132,4 +138,28 @@ export function thresholdForFalseAcceptRate(
     if (galleryFalseAcceptRate(model, milli / 1000, gallerySize) <= targetFar) return milli / 1000;
   }
   return 1;
+}
+
+/**
+ * The threshold the service uses for a gallery of `gallerySize` people: the calibrated threshold, raised as
+ * far as the embedder's impostor model says is needed to keep the identification false-accept rate (strangers
+ * given a name) at or below `targetFar`. Every enrolled person is one more chance for a stranger to clear a
+ * fixed threshold, so a fixed threshold names more strangers the larger the gallery.
+ *
+ * @throws {@link UncalibratedModelError} for a model id that has not been calibrated.
+ * @example
+ * ```ts
+ * galleryThreshold('mobilefacenet-sirius-192d', 30); // the calibrated floor for a small gallery
+ * galleryThreshold('mobilefacenet-sirius-192d', 1000); // higher: 1 % of strangers named at 1,000 people
+ * ```
+ */
+export function galleryThreshold(
+  modelId: string,
+  gallerySize: number,
+  targetFar = DEFAULT_TARGET_FAR,
+): number {
+  const floor = defaultThreshold(modelId);
+  const impostors = CALIBRATED_THRESHOLDS[modelId]?.impostors;
+  if (impostors === undefined) return floor;
+  return Math.max(floor, thresholdForFalseAcceptRate(impostors, gallerySize, targetFar, floor));
 }
