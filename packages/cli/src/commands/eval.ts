@@ -42,7 +42,7 @@ Options:
   --threshold <cos>      operating threshold (default: the embedder's calibrated default)
   --target-far <f>       report the threshold reaching this identification FAR (default 0.01)
   --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
-  --aggregation <a>      max (default) or mean over a person's vectors; with --gallery-size also centroid
+  --aggregation <a>      max (default), mean or centroid (similarity to the mean vector) over a person's vectors
   --min-face-size <px>   smallest face the detector looks for (default 20)
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
@@ -212,10 +212,10 @@ export const evalCommand: Command = {
     if (explicitThreshold !== undefined && !(explicitThreshold >= -1 && explicitThreshold <= 1)) {
       throw new UsageError(`--threshold must be a cosine in [-1, 1], got '${values.threshold}'`);
     }
+    if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'centroid') {
+      throw new UsageError('--aggregation is max, mean or centroid');
+    }
     if (scale) {
-      if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'centroid') {
-        throw new UsageError('--aggregation is max, mean or centroid');
-      }
       return runScale({
         dir,
         gallerySizes: sizeList(values['gallery-size']),
@@ -233,7 +233,6 @@ export const evalCommand: Command = {
         makeAnalyzer,
       });
     }
-    if (aggregation !== 'max' && aggregation !== 'mean') throw new UsageError('--aggregation is max or mean');
     const { model, analyzer } = await makeAnalyzer();
     const calibrated = CALIBRATED_THRESHOLDS[model.id]?.threshold;
     const explicit = explicitThreshold;

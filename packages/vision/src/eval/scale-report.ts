@@ -168,9 +168,9 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '0');
  * ```
  */
 export function renderScaleSvg(report: ScaleReport): string {
-  const width = 760;
+  const width = 800;
   const height = 460;
-  const pad = { left: 70, right: 190, top: 44, bottom: 52 };
+  const pad = { left: 70, right: 210, top: 44, bottom: 52 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const minN = 1;
@@ -196,7 +196,9 @@ export function renderScaleSvg(report: ScaleReport): string {
   for (let e = minF; e <= maxF; e++) {
     const y = fy(10 ** e);
     out.push(`<line x1="${pad.left}" y1="${f(y)}" x2="${pad.left + plotW}" y2="${f(y)}" stroke="#ddd"/>`);
-    out.push(`<text x="${pad.left - 6}" y="${f(y + 4)}" text-anchor="end">${100 * 10 ** e} %</text>`);
+    out.push(
+      `<text x="${pad.left - 6}" y="${f(y + 4)}" text-anchor="end">${['0.01', '0.1', '1', '10', '100'][e - minF] ?? ''} %</text>`,
+    );
   }
   out.push(
     `<text x="${pad.left + plotW / 2}" y="${height - 14}" text-anchor="middle">people enrolled (2 photos each, log)</text>`,
@@ -243,8 +245,8 @@ export function renderScaleSvg(report: ScaleReport): string {
   }
   const lx = pad.left + plotW + 14;
   const legend: [string, string, string][] = [
-    ['#d62728', `fixed ${report.baseThreshold}`, 'measured (dots), model'],
-    ['#1f77b4', report.ruleName, 'measured (dots), model'],
+    ['#d62728', `fixed ${report.baseThreshold}`, 'dots measured, line model'],
+    ['#1f77b4', report.ruleName, 'dots measured, line model'],
     ['#2ca02c', `target ${100 * report.targetFar} %`, ''],
   ];
   legend.forEach(([color, label, note], i) => {

@@ -1,12 +1,10 @@
+import type { Aggregation } from '../match/matcher.ts';
 import type { DatasetPerson } from './dataset.ts';
 import type { AnalyzedImage, AnalyzedImageFace } from './evaluate.ts';
 import { random } from './protocol.ts';
 
-/**
- * How a person's enrolled vectors combine into one score: the best single vector (`max`), the mean of the
- * similarities (`mean`), or the similarity to the normalised mean vector (`centroid`).
- */
-export type ScaleAggregation = 'max' | 'mean' | 'centroid';
+/** How a person's enrolled vectors combine into one score: the matcher's {@link Aggregation}. */
+export type ScaleAggregation = Aggregation;
 
 /** One photo of the scale protocol: its person and the unit vector of its largest face (none: no face found). */
 export interface ScalePhoto {
