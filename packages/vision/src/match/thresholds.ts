@@ -78,7 +78,7 @@ export const DEFAULT_TARGET_FAR = 0.01;
 
 /**
  * The per-person false-accept probability p(t) of an impostor model: log-linear interpolation between the
- * measured points, the fitted tail beyond the last one, and the first point's value below the first.
+ * measured points, the fitted tail beyond the last one, and 1 (unknown, so the worst) below the first.
  *
  * @example
  * ```ts
@@ -90,7 +90,8 @@ export function pairFalseAcceptRate(model: ImpostorModel, threshold: number): nu
   const first = points[0];
   const last = points[points.length - 1];
   if (first === undefined || last === undefined) throw new RangeError('an impostor model needs points');
-  if (threshold <= first[0]) return first[1];
+  // Below the measured range nothing is known: assume the worst rather than reuse the first point.
+  if (threshold < first[0]) return 1;
   if (threshold >= last[0]) return Math.min(1, last[1] * 10 ** (model.tailSlope * (threshold - last[0])));
   let i = 1;
   while ((points[i]?.[0] ?? Number.POSITIVE_INFINITY) < threshold) i++;
