@@ -4,7 +4,7 @@ import type { JsonLogger } from '@frs/contracts/logger';
 import { memoise } from '@frs/contracts/memo';
 import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
 import { createEmbedder } from '@frs/vision/embed';
-import { defaultThreshold } from '@frs/vision/match';
+import { defaultThreshold, galleryThreshold } from '@frs/vision/match';
 import type { Embedder, RecognizerDeps } from './app.ts';
 import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
@@ -60,10 +60,19 @@ export async function loadEmbedder(options: {
   return { modelId: embedder.modelId, embed: (chips) => embedder.embed(chips) };
 }
 
+// Unless a threshold is configured it follows the gallery's size, so the share of strangers given a name stays
+// at the calibrated target however many people are enrolled.
+function calibratedRule(modelId: string): (people: number) => number {
+  // Throws UncalibratedModelError now, at start-up, rather than at the first gallery load.
+  defaultThreshold(modelId);
+  return (people) => galleryThreshold(modelId, people);
+}
+
 /**
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
- * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
- * calibrated threshold, and SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`).
+ * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured threshold
+ * or the calibrated one for the gallery's size, and SQS and S3 clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3`
+ * and `AWS_REGION`).
  *
  * @example
  * ```ts
@@ -83,7 +92,7 @@ export function createRecognizerDeps(
     return createLiveMatcher({
       location: config.gallery,
       expected: model,
-      threshold: config.matchThreshold ?? defaultThreshold(model.id),
+      threshold: config.matchThreshold ?? calibratedRule(model.id),
       refreshSeconds: config.galleryRefreshSeconds,
       logger,
       // Only an s3:// gallery needs a client; creating it lazily keeps file galleries free of AWS config.

@@ -42,7 +42,8 @@ Options:
   --threshold <cos>      operating threshold (default: the embedder's calibrated default)
   --target-far <f>       report the threshold reaching this identification FAR (default 0.01)
   --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
-  --aggregation <a>      max (default), mean or centroid (similarity to the mean vector) over a person's vectors
+  --aggregation <a>      centroid (default, as the service: similarity to the mean vector), max or mean over a
+                         person's vectors
   --min-face-size <px>   smallest face the detector looks for (default 20)
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
@@ -151,7 +152,7 @@ export const evalCommand: Command = {
         threshold: { type: 'string' },
         'target-far': { type: 'string', default: '0.01' },
         negatives: { type: 'string' },
-        aggregation: { type: 'string', default: 'max' },
+        aggregation: { type: 'string', default: 'centroid' },
         'min-face-size': { type: 'string', default: '20' },
         flip: { type: 'boolean', default: false },
         border: { type: 'string', default: 'zero' },

@@ -5,9 +5,9 @@ export interface CalibratedThreshold {
   /** Short pointer to the measurement; the full sweep is in packages/vision/README.md. */
   evidence: string;
   /**
-   * Per-person impostor scores measured at gallery scale: with it the threshold rises with the gallery size
-   * ({@link galleryThreshold}) so the share of strangers given a name stays at the target; `threshold` is then
-   * the floor used for small galleries.
+   * Per-person impostor scores measured at gallery scale, with `centroid` aggregation (the recognizer's): with
+   * it the threshold rises with the gallery size ({@link galleryThreshold}) so the share of strangers given a
+   * name stays at the target; `threshold` is then the floor used for small galleries.
    */
   impostors?: ImpostorModel;
 }
@@ -25,6 +25,57 @@ export const CALIBRATED_THRESHOLDS: Readonly<Record<string, CalibratedThreshold>
   'mobilefacenet-sirius-192d': {
     threshold: 0.52,
     evidence: 'K=1: rank-1 97.3 %, top-1 95.5 %, FAR 0/28, pair FAR 0.20 %; K=2: top-1 95.2 %, FAR 1/42',
+    // lfw-dev, `frs eval --gallery-size 10,30,100,200,300,459 --repeats 5 --aggregation centroid`: 13.8 M
+    // (stranger, enrolled person) scores, centroid of 2 photos. Cut at 0.69: above it the few remaining pairs
+    // are LFW label noise (two people photographed together), not look-alikes.
+    impostors: {
+      points: [
+        [0.3, 0.0253],
+        [0.31, 0.0214],
+        [0.32, 0.0181],
+        [0.33, 0.0152],
+        [0.34, 0.0127],
+        [0.35, 0.0106],
+        [0.36, 0.0087],
+        [0.37, 0.00715],
+        [0.38, 0.00585],
+        [0.39, 0.00477],
+        [0.4, 0.00384],
+        [0.41, 0.0031],
+        [0.42, 0.00247],
+        [0.43, 0.00196],
+        [0.44, 0.00154],
+        [0.45, 0.0012],
+        [0.46, 0.000938],
+        [0.47, 0.000722],
+        [0.48, 0.000559],
+        [0.49, 0.000422],
+        [0.5, 0.000321],
+        [0.51, 0.000238],
+        [0.52, 0.000175],
+        [0.53, 0.000131],
+        [0.54, 9.23e-5],
+        [0.55, 6.65e-5],
+        [0.56, 4.65e-5],
+        [0.57, 3.26e-5],
+        [0.58, 2.27e-5],
+        [0.59, 1.56e-5],
+        [0.6, 9.55e-6],
+        [0.61, 8.03e-6],
+        [0.62, 6.87e-6],
+        [0.63, 5.71e-6],
+        [0.64, 4.92e-6],
+        [0.65, 3.54e-6],
+        [0.66, 3.25e-6],
+        [0.67, 2.75e-6],
+        [0.68, 1.74e-6],
+        [0.69, 1.3e-6],
+      ],
+      tailSlope: -9.67,
+      measuredUpTo: 7_700,
+      evidence:
+        'lfw-dev, 30 random galleries of 10-459 people, centroid of 2 photos; calibration.md "Gallery scale"',
+    },
   },
   // K = 1: strangers peak at 0.344, no-face at 0.239; top-1 stays at 97.3 % up to 0.37.
   'mobilefacenet-faceplugin-512d': {
