@@ -74,6 +74,8 @@ export interface ScaleReport {
   ruleName: string;
   rows: ScaleRow[];
   extrapolation: ScaleExtrapolation[];
+  /** The rule's threshold and modelled FAR at log-spaced sizes from 10 to 10,000 people (the plot's curve). */
+  ruleCurve: { size: number; threshold: number; modelFar: number }[];
   model: ImpostorModel;
   survival: SurvivalPoint[];
 }
@@ -138,6 +140,11 @@ export function summariseScale(
       extrapolated: threshold > lastMeasured,
     };
   });
+  const ruleCurve = Array.from({ length: 61 }, (_, i) => {
+    const size = Math.round(10 ** (1 + (i * 3) / 60));
+    const threshold = options.thresholdFor(size);
+    return { size, threshold, modelFar: galleryFalseAcceptRate(model, threshold, size) };
+  });
   return {
     modelId: options.modelId,
     settings: options.settings,
@@ -150,6 +157,7 @@ export function summariseScale(
     ruleName: options.ruleName,
     rows,
     extrapolation,
+    ruleCurve,
     model,
     survival,
   };
@@ -168,9 +176,9 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '0');
  * ```
  */
 export function renderScaleSvg(report: ScaleReport): string {
-  const width = 800;
+  const width = 830;
   const height = 460;
-  const pad = { left: 70, right: 210, top: 44, bottom: 52 };
+  const pad = { left: 70, right: 240, top: 44, bottom: 52 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const minN = 1;
@@ -221,16 +229,9 @@ export function renderScaleSvg(report: ScaleReport): string {
       `<path d="${path(dashed)}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="5 4"/>`,
     );
   };
-  const byRule = new Map(report.extrapolation.map((e) => [e.size, e.ruleThreshold]));
   curve((n) => galleryFalseAcceptRate(report.model, report.baseThreshold, n), '#d62728');
-  curve((n) => {
-    // The rule's threshold at sizes between the report's rows: nearest listed size at or above n.
-    const listed = [...report.rows.map((r) => [r.size, r.rule.threshold] as const), ...byRule.entries()].sort(
-      (a, b) => a[0] - b[0],
-    );
-    const t = listed.find(([size]) => size >= n - 1e-9)?.[1] ?? listed[listed.length - 1]?.[1] ?? 1;
-    return galleryFalseAcceptRate(report.model, t, n);
-  }, '#1f77b4');
+  const ruleFar = new Map(report.ruleCurve.map((p) => [p.size, p.modelFar]));
+  curve((n) => ruleFar.get(Math.round(n)) ?? Number.NaN, '#1f77b4');
   const dot = (size: number, point: ScalePoint, color: string) => {
     const x = fx(size);
     const [lo, hi] = point.farRange;
