@@ -107,8 +107,15 @@ function printScale(report: ScaleReport): void {
       `${String(r.size).padStart(7)}  ${`${r.rule.genuineQueries}/${r.rule.strangerQueries}`.padEnd(25)}  ${pct(r.rule.rank1).padStart(7)}  | ${pct(r.fixed.far).padStart(17)} ${pct(r.fixed.knownCorrect).padStart(13)} | ${r.rule.threshold.toFixed(3).padStart(19)} ${pct(r.rule.far).padStart(6)} ${pct(r.rule.knownCorrect).padStart(13)} ${pct(r.rule.misnamed).padStart(8)} | ${String(r.empiricalThreshold ?? 'n/a').padStart(22)} ${r.modelThreshold.toFixed(3)}`,
     );
   }
+  const { model } = report;
+  if (model === undefined) {
+    console.log(
+      '\ntoo few stranger scores in the tail for an impostor model: add strangers, sizes or repeats',
+    );
+    return;
+  }
   console.log(
-    `\nper-person impostor model (1 - (1 - p(t))^N; measured down to p = ${report.model.points[report.model.points.length - 1]?.[1].toExponential(1)}, tail ${report.model.tailSlope.toFixed(1)} decades per unit beyond):`,
+    `\nper-person impostor model (1 - (1 - p(t))^N; measured down to p = ${model.points[model.points.length - 1]?.[1].toExponential(1)}, tail ${model.tailSlope.toFixed(1)} decades per unit beyond):`,
   );
   console.log(
     `${'people'.padStart(7)}  recommended threshold for FAR <= ${report.targetFar}  model FAR at fixed ${report.baseThreshold}  at ${report.ruleName}`,

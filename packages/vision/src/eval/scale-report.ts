@@ -42,7 +42,7 @@ export interface ScaleRow {
   rule: ScalePoint;
   /** The lowest threshold that kept the strangers named at or below the target FAR on this data. */
   empiricalThreshold: number | undefined;
-  /** The same threshold read off this run's impostor model. */
+  /** The same threshold read off this run's impostor model (NaN without a model). */
   modelThreshold: number;
   /** Modelled FAR at the base and at the rule's threshold (compare with the measured ones). */
   modelFarFixed: number;
@@ -76,7 +76,8 @@ export interface ScaleReport {
   extrapolation: ScaleExtrapolation[];
   /** The rule's threshold and modelled FAR at log-spaced sizes from 10 to 10,000 people (the plot's curve). */
   ruleCurve: { size: number; threshold: number; modelFar: number }[];
-  model: ImpostorModel;
+  /** Undefined when the run has too few stranger scores in the tail to fit one (then no model numbers). */
+  model: ImpostorModel | undefined;
   survival: SurvivalPoint[];
 }
 
@@ -108,11 +109,19 @@ export function summariseScale(
     run.trials,
     Array.from({ length: 141 }, (_, i) => Math.round((0.2 + i * 0.005) * 1000) / 1000),
   );
-  const model = impostorModelFromSurvival(
-    survival,
-    `${options.modelId}: ${run.trials.length} random galleries`,
-    { targetFar: options.targetFar },
-  );
+  let model: ImpostorModel | undefined;
+  try {
+    model = impostorModelFromSurvival(survival, `${options.modelId}: ${run.trials.length} random galleries`, {
+      targetFar: options.targetFar,
+    });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    model = undefined;
+  }
+  const far = (t: number, n: number) =>
+    model === undefined ? Number.NaN : galleryFalseAcceptRate(model, t, n);
+  const tFor = (n: number) =>
+    model === undefined ? Number.NaN : thresholdForFalseAcceptRate(model, n, options.targetFar);
   const sizes = [...new Set(run.trials.map((t) => t.size))].sort((a, b) => a - b);
   const rows = sizes.map((size): ScaleRow => {
     const trials = run.trials.filter((t) => t.size === size);
@@ -122,28 +131,30 @@ export function summariseScale(
       fixed: scalePoint(trials, { threshold: options.baseThreshold, margin }),
       rule: scalePoint(trials, { threshold: ruleThreshold, margin }),
       empiricalThreshold: empiricalThreshold(trials, options.targetFar, margin),
-      modelThreshold: thresholdForFalseAcceptRate(model, size, options.targetFar),
-      modelFarFixed: galleryFalseAcceptRate(model, options.baseThreshold, size),
-      modelFarRule: galleryFalseAcceptRate(model, ruleThreshold, size),
+      modelThreshold: tFor(size),
+      modelFarFixed: far(options.baseThreshold, size),
+      modelFarRule: far(ruleThreshold, size),
     };
   });
-  const lastMeasured = model.points[model.points.length - 1]?.[0] ?? 1;
-  const extrapolation = (options.extrapolateTo ?? [10, 100, 1000, 10_000]).map((size): ScaleExtrapolation => {
-    const threshold = thresholdForFalseAcceptRate(model, size, options.targetFar);
-    const ruleThreshold = options.thresholdFor(size);
-    return {
-      size,
-      threshold,
-      ruleThreshold,
-      modelFarFixed: galleryFalseAcceptRate(model, options.baseThreshold, size),
-      modelFarRule: galleryFalseAcceptRate(model, ruleThreshold, size),
-      extrapolated: threshold > lastMeasured,
-    };
-  });
+  const lastMeasured = model?.points[model.points.length - 1]?.[0] ?? 1;
+  const extrapolation = (model === undefined ? [] : (options.extrapolateTo ?? [10, 100, 1000, 10_000])).map(
+    (size): ScaleExtrapolation => {
+      const threshold = tFor(size);
+      const ruleThreshold = options.thresholdFor(size);
+      return {
+        size,
+        threshold,
+        ruleThreshold,
+        modelFarFixed: far(options.baseThreshold, size),
+        modelFarRule: far(ruleThreshold, size),
+        extrapolated: threshold > lastMeasured,
+      };
+    },
+  );
   const ruleCurve = Array.from({ length: 61 }, (_, i) => {
     const size = Math.round(10 ** (1 + (i * 3) / 60));
     const threshold = options.thresholdFor(size);
-    return { size, threshold, modelFar: galleryFalseAcceptRate(model, threshold, size) };
+    return { size, threshold, modelFar: far(threshold, size) };
   });
   return {
     modelId: options.modelId,
@@ -229,9 +240,12 @@ export function renderScaleSvg(report: ScaleReport): string {
       `<path d="${path(dashed)}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="5 4"/>`,
     );
   };
-  curve((n) => galleryFalseAcceptRate(report.model, report.baseThreshold, n), '#d62728');
-  const ruleFar = new Map(report.ruleCurve.map((p) => [p.size, p.modelFar]));
-  curve((n) => ruleFar.get(Math.round(n)) ?? Number.NaN, '#1f77b4');
+  const { model } = report;
+  if (model !== undefined) {
+    curve((n) => galleryFalseAcceptRate(model, report.baseThreshold, n), '#d62728');
+    const ruleFar = new Map(report.ruleCurve.map((p) => [p.size, p.modelFar]));
+    curve((n) => ruleFar.get(Math.round(n)) ?? Number.NaN, '#1f77b4');
+  }
   const dot = (size: number, point: ScalePoint, color: string) => {
     const x = fx(size);
     const [lo, hi] = point.farRange;
