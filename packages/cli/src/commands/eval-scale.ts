@@ -104,7 +104,7 @@ function printScale(report: ScaleReport): void {
   );
   for (const r of report.rows) {
     console.log(
-      `${String(r.size).padStart(7)}  ${`${r.rule.genuineQueries}/${r.rule.strangerQueries}`.padEnd(25)}  ${pct(r.rule.rank1).padStart(7)}  | ${pct(r.fixed.far).padStart(17)} ${pct(r.fixed.knownCorrect).padStart(13)} | ${r.rule.threshold.toFixed(3).padStart(19)} ${pct(r.rule.far).padStart(6)} ${pct(r.rule.knownCorrect).padStart(13)} ${pct(r.rule.misnamed).padStart(8)} | ${String(r.empiricalThreshold ?? 'n/a').padStart(22)} ${r.modelThreshold.toFixed(3)}`,
+      `${String(r.size).padStart(7)}  ${`${r.rule.genuineQueries}/${r.rule.strangerQueries}`.padEnd(25)}  ${pct(r.rule.rank1).padStart(7)}  | ${pct(r.fixed.far).padStart(17)} ${pct(r.fixed.knownCorrect).padStart(13)} | ${r.rule.threshold.toFixed(3).padStart(19)} ${pct(r.rule.far).padStart(6)} ${pct(r.rule.knownCorrect).padStart(13)} ${pct(r.rule.misnamed).padStart(8)} | ${String(r.empiricalThreshold ?? 'n/a').padStart(22)} ${Number.isNaN(r.modelThreshold) ? 'n/a' : r.modelThreshold.toFixed(3)}`,
     );
   }
   const { model } = report;

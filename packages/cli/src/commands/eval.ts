@@ -84,10 +84,13 @@ async function serviceAnalyzer(minFaceSize: number, logger: JsonLogger): Promise
   ]);
   return {
     async analyze(bytes) {
-      const chips = await finder.detectAndAlign(await decodeImage(bytes));
+      const image = await decodeImage(bytes);
+      const chips = await finder.detectAndAlign(image);
       const decoded = await Promise.all(chips.map(async (chip) => decodeChipPng(await encodeChipPng(chip))));
       const vectors = decoded.length > 0 ? await embedder.embed(decoded) : [];
       return {
+        width: image.width,
+        height: image.height,
         faces: chips.map((chip, i) => ({
           detection: chip.detection,
           embedding: { modelId: embedder.modelId, vector: vectors[i]?.vector ?? new Float32Array() },
