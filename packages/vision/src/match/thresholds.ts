@@ -18,6 +18,8 @@ export interface CalibratedThreshold {
  * the FAR/FRR sweep behind each number is in ./calibration.md ("Recognition: threshold calibration", also for
  * packages/vision/README.md).
  * The set is small (110 genuine, 5 stranger and 23 no-face queries): re-run `frs eval` on your own data.
+ * `impostors` carries the gallery-scale measurement (lfw-dev) that {@link galleryThreshold} raises the
+ * threshold with as more people are enrolled.
  */
 export const CALIBRATED_THRESHOLDS: Readonly<Record<string, CalibratedThreshold>> = {
   // K = 1: the 5 strangers peak at 0.505 and no-face images at 0.331, the first genuine loss past 95.5 % top-1
