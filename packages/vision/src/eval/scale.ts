@@ -6,7 +6,7 @@ import { random } from './protocol.ts';
 /** How a person's enrolled vectors combine into one score: the matcher's {@link Aggregation}. */
 export type ScaleAggregation = Aggregation;
 
-/** One photo of the scale protocol: its person and the unit vector of its largest face (none: no face found). */
+/** One photo of the scale protocol: its person and the unit vector of its chosen face ({@link FaceChoice}) (none: no face found). */
 export interface ScalePhoto {
   person: string;
   path: string;
