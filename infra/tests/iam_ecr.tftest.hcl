@@ -35,7 +35,7 @@ run "recognizer_role_may_only_log_consume_respond_and_read_the_snapshot" {
 
   assert {
     condition     = length(data.aws_iam_policy_document.recognizer.statement) == 5
-    error_message = "the recognizer needs exactly four statements with the managed gallery"
+    error_message = "the recognizer needs exactly five statements with the managed gallery"
   }
 
   assert {

@@ -6,7 +6,7 @@ import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
 import { createEmbedder } from '@frs/vision/embed';
-import { defaultThreshold } from '@frs/vision/match';
+import { defaultThreshold, galleryThreshold } from '@frs/vision/match';
 import type { Embedder, RecognizerDeps, ResultRoute } from './app.ts';
 import { decodeChipPng } from './chip.ts';
 import type { RecognizerConfig } from './config.ts';
@@ -139,12 +139,20 @@ export function createResultSender(options: {
   };
 }
 
+// Unless a threshold is configured it follows the gallery's size, so the share of strangers given a name stays
+// at the calibrated target however many people are enrolled.
+function calibratedRule(modelId: string): (people: number) => number {
+  // Throws UncalibratedModelError now, at start-up, rather than at the first gallery load.
+  defaultThreshold(modelId);
+  return (people) => galleryThreshold(modelId, people);
+}
+
 /**
  * The real recognizer dependencies: the embedder (loaded once), the gallery from `FRS_GALLERY` (read at
- * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured or
- * calibrated threshold, results sent by {@link createResultSender}, SQS and S3 clients (which honour
- * `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`), EMF metrics on stdout in the `FRS_METRICS_NAMESPACE`
- * namespace and, when `FRS_IDEMPOTENCY_TABLE` is set, the DynamoDB idempotency store
+ * cold start, then re-read conditionally every `FRS_GALLERY_REFRESH_SECONDS`) with the configured threshold
+ * or the calibrated one for the gallery's size, results sent by {@link createResultSender}, SQS and S3
+ * clients (which honour `AWS_ENDPOINT_URL_SQS`/`_S3` and `AWS_REGION`), EMF metrics on stdout in the
+ * `FRS_METRICS_NAMESPACE` namespace and, when `FRS_IDEMPOTENCY_TABLE` is set, the DynamoDB idempotency store
  * (`AWS_ENDPOINT_URL_DYNAMODB`).
  *
  * @example
@@ -186,7 +194,7 @@ export function createRecognizerDeps(
     return createLiveMatcher({
       location: config.gallery,
       expected: model,
-      threshold: config.matchThreshold ?? defaultThreshold(model.id),
+      threshold: config.matchThreshold ?? calibratedRule(model.id),
       refreshSeconds: config.galleryRefreshSeconds,
       logger,
       // Only an s3:// gallery needs a client; creating it lazily keeps file galleries free of AWS config.

@@ -43,19 +43,40 @@ export async function loadGalleryFrom(
 }
 
 /**
- * Wraps a gallery and a cosine threshold into the recognizer's matcher.
+ * A fixed cosine threshold, or a rule that derives it from the number of people in the gallery (applied each
+ * time a gallery is loaded), such as `(people) => galleryThreshold(modelId, people)`.
+ */
+export type ThresholdSetting = number | ((people: number) => number);
+
+/**
+ * The threshold a setting gives for a gallery.
  *
  * @example
  * ```ts
- * const matcher = galleryMatcher(gallery, 0.55);
+ * effectiveThreshold((people) => galleryThreshold(modelId, people), gallery); // 0.585 for 459 people
+ * ```
+ */
+export function effectiveThreshold(setting: ThresholdSetting, gallery: Gallery): number {
+  return typeof setting === 'number' ? setting : setting(gallery.people.length);
+}
+
+/**
+ * Wraps a gallery and a cosine threshold (or a gallery-size rule) into the recognizer's matcher. A person's
+ * vectors are scored by their centroid (`aggregation: 'centroid'`), the rule the calibration measured at
+ * gallery scale (packages/vision/src/match/calibration.md).
+ *
+ * @example
+ * ```ts
+ * const matcher = galleryMatcher(gallery, (people) => galleryThreshold(gallery.model.id, people));
  * matcher.match(vector); // { name: 'Ada', similarity: 0.71 } or { name: undefined, similarity: 0.2 }
  * ```
  */
-export function galleryMatcher(gallery: Gallery, threshold: number): FaceMatcher {
+export function galleryMatcher(gallery: Gallery, threshold: ThresholdSetting): FaceMatcher {
   const matcher = createMatcher(gallery);
+  const cut = effectiveThreshold(threshold, gallery);
   return {
     match(vector) {
-      const result = matcher.match(vector, { threshold, topK: 1 });
+      const result = matcher.match(vector, { threshold: cut, topK: 1, aggregation: 'centroid' });
       if (result.kind === 'known') return { name: result.name, similarity: result.similarity };
       return { name: undefined, similarity: result.nearest?.similarity ?? -1 };
     },
@@ -66,7 +87,7 @@ export function galleryMatcher(gallery: Gallery, threshold: number): FaceMatcher
 export interface LiveMatcherOptions {
   location: string;
   expected: { id: string; dimension: number };
-  threshold: number;
+  threshold: ThresholdSetting;
   /** Seconds between conditional reads of the gallery; 0 checks before every job. */
   refreshSeconds: number;
   logger: JsonLogger;
@@ -100,7 +121,7 @@ export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<Fa
     logger.info(event, {
       people: gallery.people.length,
       vectors: vectorCount(gallery),
-      threshold,
+      threshold: effectiveThreshold(threshold, gallery),
       ms: Math.round(ms),
     });
     return current.matcher;

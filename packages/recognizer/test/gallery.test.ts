@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { addEmbeddings, createGallery, type Gallery, serializeGallery } from '@frs/vision/gallery';
 import { describe, expect, it } from 'vitest';
 import { RecognizerConfigError } from '../src/errors.ts';
-import { createLiveMatcher } from '../src/gallery.ts';
+import { createLiveMatcher, galleryMatcher } from '../src/gallery.ts';
 import { makeLogger } from './fixtures.ts';
 
 const model = { id: 'test-embedder-4d', dimension: 4 };
@@ -99,5 +99,34 @@ describe('Function: createLiveMatcher()', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('Function: galleryMatcher()', () => {
+  const query = Float32Array.from([1, 0.3, 0, 0]);
+
+  it('returns the name at a fixed threshold and unknown when the gallery-size rule raises it', () => {
+    const gallery = galleryOf({ Ada: [1, 0, 0, 0], Bo: [0, 1, 0, 0] });
+    expect(galleryMatcher(gallery, 0.5).match(query).name).toBe('Ada');
+    const sizes: number[] = [];
+    const rule = (people: number) => {
+      sizes.push(people);
+      return people >= 2 ? 0.99 : 0.5;
+    };
+    const result = galleryMatcher(gallery, rule).match(query);
+    expect(result.name).toBeUndefined();
+    expect(result.similarity).toBeCloseTo(1 / Math.hypot(1, 0.3), 6);
+    expect(sizes).toEqual([2]);
+  });
+
+  it('returns the similarity to the centroid of a person with several vectors', () => {
+    const gallery = addEmbeddings(createGallery(model), 'Ada', [
+      { vector: [1, 0, 0, 0] },
+      { vector: [0, 1, 0, 0] },
+    ]);
+    // Neither vector reaches 0.9, their normalised mean (1, 1, 0, 0)/√2 does.
+    const result = galleryMatcher(gallery, 0.9).match(Float32Array.from([1, 1, 0, 0]));
+    expect(result.name).toBe('Ada');
+    expect(result.similarity).toBeCloseTo(1, 6);
   });
 });

@@ -38,6 +38,16 @@ describe('Function: createMatcher()', () => {
     expect(candidates[1]?.similarity).toBeCloseTo(0.5, 6);
   });
 
+  it('returns people ranked by similarity to their normalised mean vector when aggregation is centroid', () => {
+    const candidates = matcherFactory().search(unit(1, 1, 0, 0), { topK: 3, aggregation: 'centroid' });
+    // Ada's centroid is (1, 1, 0, 0)/√2: the query itself, although neither of her vectors is.
+    expect(candidates.map((c) => c.name)).toEqual(['Ada', 'Bob', 'Cy']);
+    expect(candidates[0]?.similarity).toBeCloseTo(1, 6);
+    expect(candidates[1]?.similarity).toBeCloseTo(0.5, 6);
+    const single = matcherFactory().search(unit(1, 0, 1, 0), { aggregation: 'centroid' });
+    expect(single.find((c) => c.name === 'Bob')?.similarity).toBeCloseTo(1, 6);
+  });
+
   it('returns at most topK candidates', () => {
     expect(matcherFactory().search(unit(1, 1, 1, 1), { topK: 1 })).toHaveLength(1);
     expect(matcherFactory().search(unit(1, 1, 1, 1))).toHaveLength(3);

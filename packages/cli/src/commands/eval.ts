@@ -11,6 +11,7 @@ import {
   type AnalyzedImage,
   evaluateRecognition,
   type FaceAnalyzer,
+  pipelineSettings,
   type RecognitionReport,
   renderReportHtml,
   renderReportSvg,
@@ -24,6 +25,7 @@ import sharp from 'sharp';
 import { positiveNumber } from '../args.ts';
 import { type Command, UsageError } from '../command.ts';
 import { createProgress } from '../progress.ts';
+import { nonNegative, runScale, sizeList } from './eval-scale.ts';
 
 const usage = `Usage: frs eval <dir> [options]
 
@@ -40,7 +42,8 @@ Options:
   --threshold <cos>      operating threshold (default: the embedder's calibrated default)
   --target-far <f>       report the threshold reaching this identification FAR (default 0.01)
   --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
-  --aggregation <a>      max (default) or mean over a person's vectors
+  --aggregation <a>      centroid (default, as the service: similarity to the mean vector), max or mean over a
+                         person's vectors
   --min-face-size <px>   smallest face the detector looks for (default 20)
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
@@ -48,7 +51,21 @@ Options:
   --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON;
                          \`--json -\` prints it on stdout instead of the readable summary
   --report <file>        write a picture: .html (self-contained page, inline SVG) or .png; repeatable
-  -h, --help             this text`;
+  -h, --help             this text
+
+Gallery scale (open-set accuracy as the gallery grows):
+  --gallery-size <n,...> instead of the protocol above: for each N, --repeats seeded random galleries of N
+                         people with >= 3 photos, 2 random photos each enrolled, up to 10 other photos each
+                         queried; everybody else (single-photo people, people not drawn) is a stranger that
+                         must come back unknown. Per N: strangers named (FAR), known people named correctly,
+                         at the shipped rule and at the fixed calibrated threshold, and the threshold for
+                         --target-far, measured and from the fitted per-person impostor model (also printed
+                         for 1,000 and 10,000 people: an extrapolation beyond the data when so marked)
+  --repeats <n>          random galleries per size (default 5)
+  --margin <m>           also require best - second-best person >= m (default 0)
+  --cache-dir <dir>      embedding cache (default FRS_EVAL_CACHE or <tmp>/frs-eval-cache): every photo is
+                         embedded once per model, settings and photo set; reruns only match
+  --report <file>.png    with --gallery-size: FAR vs gallery size plot`;
 
 function fraction(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -67,10 +84,13 @@ async function serviceAnalyzer(minFaceSize: number, logger: JsonLogger): Promise
   ]);
   return {
     async analyze(bytes) {
-      const chips = await finder.detectAndAlign(await decodeImage(bytes));
+      const image = await decodeImage(bytes);
+      const chips = await finder.detectAndAlign(image);
       const decoded = await Promise.all(chips.map(async (chip) => decodeChipPng(await encodeChipPng(chip))));
       const vectors = decoded.length > 0 ? await embedder.embed(decoded) : [];
       return {
+        width: image.width,
+        height: image.height,
         faces: chips.map((chip, i) => ({
           detection: chip.detection,
           embedding: { modelId: embedder.modelId, vector: vectors[i]?.vector ?? new Float32Array() },
@@ -135,12 +155,16 @@ export const evalCommand: Command = {
         threshold: { type: 'string' },
         'target-far': { type: 'string', default: '0.01' },
         negatives: { type: 'string' },
-        aggregation: { type: 'string', default: 'max' },
+        aggregation: { type: 'string', default: 'centroid' },
         'min-face-size': { type: 'string', default: '20' },
         flip: { type: 'boolean', default: false },
         border: { type: 'string', default: 'zero' },
         json: { type: 'string' },
         report: { type: 'string', multiple: true },
+        'gallery-size': { type: 'string' },
+        repeats: { type: 'string', default: '5' },
+        margin: { type: 'string', default: '0' },
+        'cache-dir': { type: 'string' },
       },
     });
     const dir = positionals[0];
@@ -152,13 +176,13 @@ export const evalCommand: Command = {
     const targetFar = fraction('--target-far', values['target-far']);
     const minFaceSize = positiveNumber('--min-face-size', values['min-face-size']);
     const aggregation = values.aggregation;
-    if (aggregation !== 'max' && aggregation !== 'mean') throw new UsageError('--aggregation is max or mean');
+    const scale = values['gallery-size'] !== undefined;
     const border = values.border;
     if (border !== 'zero' && border !== 'replicate') throw new UsageError('--border is zero or replicate');
     const reports = values.report ?? [];
     for (const r of reports) {
-      if (!['.html', '.png'].includes(extname(r).toLowerCase())) {
-        throw new UsageError(`--report ${r}: use a .html or .png file name`);
+      if (!(scale ? ['.png', '.svg'] : ['.html', '.png']).includes(extname(r).toLowerCase())) {
+        throw new UsageError(`--report ${r}: use a ${scale ? '.png or .svg' : '.html or .png'} file name`);
       }
     }
 
@@ -167,14 +191,12 @@ export const evalCommand: Command = {
       level: process.env.LOG_LEVEL ?? 'warn',
       write: (line) => process.stderr.write(`${line}\n`),
     });
-    let model: GalleryModel;
-    let analyzer: FaceAnalyzer;
-    const fallback = await defaultEmbedderId();
-    const serviceSettings = !values.flip && border === 'zero';
-    if (serviceSettings && (values.model === undefined || values.model === fallback.id)) {
-      model = fallback;
-      analyzer = await serviceAnalyzer(minFaceSize, logger);
-    } else {
+    const makeAnalyzer = async (): Promise<{ model: GalleryModel; analyzer: FaceAnalyzer }> => {
+      const fallback = await defaultEmbedderId();
+      const serviceSettings = !values.flip && border === 'zero';
+      if (serviceSettings && (values.model === undefined || values.model === fallback.id)) {
+        return { model: fallback, analyzer: await serviceAnalyzer(minFaceSize, logger) };
+      }
       // Another embedder or non-service settings: the same pipeline factory, configured accordingly.
       const pipeline = await createFacePipeline({
         manifest: await loadManifest(),
@@ -185,14 +207,39 @@ export const evalCommand: Command = {
         align: { border },
         embed: { flip: values.flip },
       });
-      model = { id: pipeline.models.embedder, dimension: pipeline.embedder.dimension };
-      analyzer = pipeline;
-    }
-    const calibrated = CALIBRATED_THRESHOLDS[model.id]?.threshold;
-    const explicit = values.threshold === undefined ? undefined : Number(values.threshold);
-    if (explicit !== undefined && !(explicit >= -1 && explicit <= 1)) {
+      return {
+        model: { id: pipeline.models.embedder, dimension: pipeline.embedder.dimension },
+        analyzer: pipeline,
+      };
+    };
+    const explicitThreshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (explicitThreshold !== undefined && !(explicitThreshold >= -1 && explicitThreshold <= 1)) {
       throw new UsageError(`--threshold must be a cosine in [-1, 1], got '${values.threshold}'`);
     }
+    if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'centroid') {
+      throw new UsageError('--aggregation is max, mean or centroid');
+    }
+    if (scale) {
+      return runScale({
+        dir,
+        gallerySizes: sizeList(values['gallery-size']),
+        repeats: positiveNumber('--repeats', values.repeats, true),
+        seed,
+        aggregation,
+        margin: nonNegative('--margin', values.margin),
+        targetFar,
+        ...(explicitThreshold === undefined ? {} : { threshold: explicitThreshold }),
+        ...(values.model === undefined ? {} : { modelId: values.model }),
+        settings: pipelineSettings({ border, flip: values.flip, minFaceSize }),
+        ...(values['cache-dir'] === undefined ? {} : { cacheDir: values['cache-dir'] }),
+        ...(values.json === undefined ? {} : { json: values.json }),
+        reports,
+        makeAnalyzer,
+      });
+    }
+    const { model, analyzer } = await makeAnalyzer();
+    const calibrated = CALIBRATED_THRESHOLDS[model.id]?.threshold;
+    const explicit = explicitThreshold;
 
     let bar: ReturnType<typeof createProgress> | undefined;
     const cache = new Map<string, AnalyzedImage>();

@@ -10,14 +10,26 @@ import type { Split } from './protocol.ts';
 
 /** The part of the face pipeline the evaluation needs: every face in an image with its embedding. */
 export interface FaceAnalyzer {
-  analyze(
-    bytes: Uint8Array,
-  ): Promise<{ faces: readonly { detection: Pick<Detection, 'box'>; embedding: Embedding }[] }>;
+  analyze(bytes: Uint8Array): Promise<{
+    /** Image size, when known: lets a protocol pick the face nearest the centre. */
+    width?: number;
+    height?: number;
+    faces: readonly { detection: Pick<Detection, 'box'>; embedding: Embedding }[];
+  }>;
 }
 
-/** One analysed image: its faces' embeddings and box areas, or the error that stopped it. */
+/** One analysed face: its embedding, box area and (when recorded) box. */
+export interface AnalyzedImageFace {
+  area: number;
+  box?: readonly [x1: number, y1: number, x2: number, y2: number];
+  embedding: Embedding;
+}
+
+/** One analysed image: its faces and (when known) size, or the error that stopped it. */
 export interface AnalyzedImage {
-  faces: { area: number; embedding: Embedding }[];
+  faces: AnalyzedImageFace[];
+  width?: number;
+  height?: number;
   error?: string;
 }
 
@@ -56,8 +68,14 @@ export async function analyzeImages(
       out.set(path, {
         faces: result.faces.map((f) => {
           const [x1, y1, x2, y2] = f.detection.box;
-          return { area: Math.max(0, x2 - x1) * Math.max(0, y2 - y1), embedding: f.embedding };
+          return {
+            area: Math.max(0, x2 - x1) * Math.max(0, y2 - y1),
+            box: [x1, y1, x2, y2] as const,
+            embedding: f.embedding,
+          };
         }),
+        ...(result.width === undefined ? {} : { width: result.width }),
+        ...(result.height === undefined ? {} : { height: result.height }),
       });
     } catch (error) {
       out.set(path, { faces: [], error: error instanceof Error ? error.message : String(error) });

@@ -27,8 +27,16 @@ export interface Split {
   strangers: string[];
 }
 
-/** mulberry32: tiny, seedable and good enough to pick a hold-out set reproducibly. */
-function random(seed: number): () => number {
+/**
+ * mulberry32: tiny, seedable and good enough to pick hold-out sets and random galleries reproducibly.
+ *
+ * @example
+ * ```ts
+ * const rand = random(1);
+ * rand(); // a number in [0, 1), the same every run
+ * ```
+ */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
