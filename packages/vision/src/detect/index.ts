@@ -1,8 +1,8 @@
 import type { Manifest, ModelEntry, ModelRole } from '@frs/models/manifest';
 import { z } from 'zod';
+import { downscaleBox } from '../image/downscale.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
-import { downscaleBox } from '../image/downscale.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
 import {
   type AreaSource,
@@ -114,11 +114,11 @@ export const PNET_MAX_LEVEL_PIXELS = 5_000_000;
 const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
 
 /**
- * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output
- * cells per side (input 2·n + 10 px), which bounds onnxruntime's activation memory (≈ 120 bytes per
- * input pixel) independently of the image size.
+ * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output cells
+ * per side (input 2·n + 10 = 386 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
+ * pixel, 18 MB per tile) independently of the image size. Tiles give the whole level's values.
  */
-const PNET_TILE_CELLS = 251;
+const PNET_TILE_CELLS = 188;
 const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
 
 /**
@@ -327,7 +327,18 @@ class MtcnnDetector implements Detector {
             `P-Net gave ${tile.outW}×${tile.outH} cells for a ${tw}×${th} tile, expected ${cx1 - cx0}×${cy1 - cy0}`,
           );
         }
-        generateBoundingBoxes(tile.prob, tile.reg, tile.outW, tile.outH, scale, threshold, band, cx0, cy0, rows);
+        generateBoundingBoxes(
+          tile.prob,
+          tile.reg,
+          tile.outW,
+          tile.outH,
+          scale,
+          threshold,
+          band,
+          cx0,
+          cy0,
+          rows,
+        );
       }
       // Tiles of a band are row-major each and left to right: a stable sort by row restores level order.
       const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
@@ -498,7 +509,8 @@ function scaleDetection(d: Detection, k: number): Detection {
  */
 export async function createDetector(options: CreateDetectorOptions): Promise<Detector> {
   const { manifest, modelsDir, logger, defaults = {}, ...load } = options;
-  const loadOptions: LoadModelOptions = logger ? { ...load, logger } : load;
+  // Every MTCNN stage sees many input shapes (pyramid levels, tiles, batch remainders): see memoryPattern.
+  const loadOptions: LoadModelOptions = { ...load, memoryPattern: false, ...(logger ? { logger } : {}) };
   const [pnet, rnet, onet] = await Promise.all([
     loadModel(entryFor(manifest, 'mtcnn-pnet'), modelsDir, loadOptions),
     loadModel(entryFor(manifest, 'mtcnn-rnet'), modelsDir, loadOptions),

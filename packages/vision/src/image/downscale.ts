@@ -26,14 +26,16 @@ export class DownscaleInputError extends Error {
  */
 export function downscaleBox(image: RgbImage, k: number): RgbImage {
   const { width: w, height: h, data } = image;
-  if (!(Number.isInteger(k) && k >= 1)) throw new DownscaleInputError(`factor ${k} is not a positive integer`);
+  if (!(Number.isInteger(k) && k >= 1))
+    throw new DownscaleInputError(`factor ${k} is not a positive integer`);
   if (data.length !== w * h * 3) {
     throw new DownscaleInputError(`image data has ${data.length} bytes, expected ${w}×${h}×3`);
   }
   if (k === 1) return image;
   const ow = Math.floor(w / k);
   const oh = Math.floor(h / k);
-  if (ow < 1 || oh < 1) throw new DownscaleInputError(`a ${w}×${h} image is smaller than one ${k}×${k} block`);
+  if (ow < 1 || oh < 1)
+    throw new DownscaleInputError(`a ${w}×${h} image is smaller than one ${k}×${k} block`);
   const out = new Uint8Array(ow * oh * 3);
   // Column sums of the k source rows of one output row; a block sums to at most 255·k², far below 2^32.
   const acc = new Uint32Array(ow * 3);
@@ -43,7 +45,7 @@ export function downscaleBox(image: RgbImage, k: number): RgbImage {
   for (let oy = 0; oy < oh; oy++) {
     acc.fill(0);
     for (let dy = 0; dy < k; dy++) {
-      const start = ((oy * k + dy) * w) * 3;
+      const start = (oy * k + dy) * w * 3;
       const end = start + rowSpan;
       let a = 0;
       let n = 0;
