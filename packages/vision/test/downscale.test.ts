@@ -29,7 +29,11 @@ describe('Function: downscaleBox()', () => {
   });
 
   it('returns a mean that rounds half up when a block mean is fractional', () => {
-    const image: RgbImage = { width: 2, height: 2, data: new Uint8Array([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1]) };
+    const image: RgbImage = {
+      width: 2,
+      height: 2,
+      data: new Uint8Array([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1]),
+    };
     // Means 0.5, 0.5, 0.75.
     expect([...downscaleBox(image, 2).data]).toEqual([1, 1, 1]);
   });
@@ -44,6 +48,8 @@ describe('Function: downscaleBox()', () => {
     expect(() => downscaleBox(image, 1.5)).toThrow(DownscaleInputError);
     expect(() => downscaleBox(image, 0)).toThrow(DownscaleInputError);
     expect(() => downscaleBox(image, 5)).toThrow(DownscaleInputError);
-    expect(() => downscaleBox({ width: 5, height: 4, data: new Uint8Array(3) }, 2)).toThrow(DownscaleInputError);
+    expect(() => downscaleBox({ width: 5, height: 4, data: new Uint8Array(3) }, 2)).toThrow(
+      DownscaleInputError,
+    );
   });
 });
