@@ -110,7 +110,10 @@ export const WORKING_MAX_PIXELS = 13_500_000;
  */
 export const PNET_MAX_LEVEL_PIXELS = 5_000_000;
 
-/** Working images above this size read area sums from the pixels instead of a 12-byte-per-pixel table. */
+/**
+ * Working images above this size, and every downscaled one (the caller's full-size image already costs
+ * 3 bytes per original pixel), read area sums from the pixels instead of a 12-byte-per-pixel table.
+ */
 const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
 
 /**
@@ -211,7 +214,7 @@ class MtcnnDetector implements Detector {
     const k = workingFactor(image.width, image.height);
     const work = downscaleBox(image, k);
     const { width: w, height: h } = work;
-    if (w * h <= INTEGRAL_MAX_PIXELS) {
+    if (k === 1 && w * h <= INTEGRAL_MAX_PIXELS) {
       this.#integral.build(work);
       this.#source = this.#integral;
     } else {
