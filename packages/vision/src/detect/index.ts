@@ -1,6 +1,6 @@
 import type { Manifest, ModelEntry, ModelRole } from '@frs/models/manifest';
 import { z } from 'zod';
-import { downscaleBox } from '../image/downscale.ts';
+import { boxFactor, downscaleBox } from '../image/downscale.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
@@ -38,6 +38,12 @@ export const DetectOptionsSchema = z
     /** Return at most this many faces (the highest scores). Default unlimited. */
     maxFaces: z.number().int().positive(),
     edgeMode: z.enum(['zero-fill', 'reference']),
+    /**
+     * The image is a reduced decode of an original `[sx, sy]` times larger (`decodeImageWithin`):
+     * `minFaceSize` is in original pixels, and boxes and landmarks come back in original pixels.
+     * Default [1, 1].
+     */
+    scale: z.tuple([z.number().positive(), z.number().positive()]),
   })
   .partial();
 
@@ -118,15 +124,15 @@ const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
 
 /**
  * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output cells
- * per side (input 2·n + 10 = 386 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
- * pixel, 18 MB per tile) independently of the image size. Tiles give the whole level's values.
+ * per side (input 2·n + 10 = 260 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
+ * pixel, 8 MB per tile) independently of the image size. Tiles give the whole level's values.
  */
-const PNET_TILE_CELLS = 188;
+const PNET_TILE_CELLS = 125;
 const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
 
 /**
  * The integer box factor {@link WORKING_MAX_PIXELS} asks for: 1 up to the budget, else the smallest `k`
- * with `(w / k)·(h / k) ≤` budget.
+ * with `floor(w / k)·floor(h / k) ≤` budget.
  *
  * @example
  * ```ts
@@ -134,9 +140,7 @@ const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
  * ```
  */
 export function workingFactor(width: number, height: number, maxPixels = WORKING_MAX_PIXELS): number {
-  let k = Math.max(1, Math.ceil(Math.sqrt((width * height) / maxPixels)));
-  while (Math.floor(width / k) * Math.floor(height / k) > maxPixels) k++;
-  return k;
+  return boxFactor(width, height, maxPixels);
 }
 
 /** Largest R-/O-Net batch per onnxruntime run; bounds memory on frames with thousands of proposals. */
@@ -204,6 +208,7 @@ class MtcnnDetector implements Detector {
       factor: d.factor ?? DEFAULTS.factor,
       maxFaces: d.maxFaces ?? DEFAULTS.maxFaces,
       edgeMode: d.edgeMode ?? DEFAULTS.edgeMode,
+      scale: d.scale ?? [1, 1],
     };
     if (!(image.width > 0 && image.height > 0 && image.data.length === image.width * image.height * 3)) {
       throw new DetectInputError(
@@ -223,7 +228,9 @@ class MtcnnDetector implements Detector {
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
     const t1 = performance.now();
-    const proposals = await this.#proposals(w, h, o.minFaceSize / k, o.factor, o.thresholds[0]);
+    const [sx, sy] = o.scale;
+    const minFace = o.minFaceSize / (k * Math.sqrt(sx * sy));
+    const proposals = await this.#proposals(w, h, minFace, o.factor, o.thresholds[0]);
     const t2 = performance.now();
     const refined =
       proposals.length > 0 ? await this.#refine(proposals, w, h, o.thresholds[1], o.edgeMode) : [];
@@ -249,7 +256,7 @@ class MtcnnDetector implements Detector {
       },
     });
     const kept = faces.slice(0, o.maxFaces);
-    return k === 1 ? kept : kept.map((d) => scaleDetection(d, k));
+    return k * sx === 1 && k * sy === 1 ? kept : kept.map((d) => scaleDetection(d, k * sx, k * sy));
   }
 
   /** Stage 1: P-Net over the pyramid, NMS 0.5 per scale, 0.7 across scales, regression, squaring. */
@@ -486,13 +493,13 @@ class MtcnnDetector implements Detector {
   }
 }
 
-/** A detection found on a working image downscaled by `k`, in original image pixels. */
-function scaleDetection(d: Detection, k: number): Detection {
+/** A detection found on a working image downscaled by `(sx, sy)`, in original image pixels. */
+function scaleDetection(d: Detection, sx: number, sy: number): Detection {
   const [x1, y1, x2, y2] = d.box;
-  const [p0, p1, p2, p3, p4] = d.landmarks.map(([x, y]): Point => [x * k, y * k]);
+  const [p0, p1, p2, p3, p4] = d.landmarks.map(([x, y]): Point => [x * sx, y * sy]);
   const zero: Point = [0, 0];
   return {
-    box: [x1 * k, y1 * k, x2 * k, y2 * k],
+    box: [x1 * sx, y1 * sy, x2 * sx, y2 * sy],
     score: d.score,
     landmarks: [p0 ?? zero, p1 ?? zero, p2 ?? zero, p3 ?? zero, p4 ?? zero],
   };

@@ -10,6 +10,20 @@ export class DownscaleInputError extends Error {
 }
 
 /**
+ * The smallest integer `k` with `floor(width / k)·floor(height / k) ≤ maxPixels` (1 when the image fits).
+ *
+ * @example
+ * ```ts
+ * boxFactor(6414, 6236, 13_500_000); // 2
+ * ```
+ */
+export function boxFactor(width: number, height: number, maxPixels: number): number {
+  let k = Math.max(1, Math.ceil(Math.sqrt((width * height) / maxPixels)));
+  while (Math.floor(width / k) * Math.floor(height / k) > maxPixels) k++;
+  return k;
+}
+
+/**
  * Integer box downscale: every output pixel is the rounded mean of a `k`×`k` block of the input, so a
  * point at `(x, y)` of the output is at `(k·x, k·y)` of the input (pixel edges, not centres). The last
  * `width mod k` columns and `height mod k` rows are dropped: they hold less than one output pixel.
