@@ -1,8 +1,9 @@
-// Peak memory and time of decode → detect → align by input size, in a fresh process per size
+// Peak memory and time of decode → detect → align by input size, in a fresh process per size and path
 // (run: `pnpm --filter @frs/vision bench:sizes`). Inputs are one development-set portrait resized to
 // 0.3 … 40 MP and encoded as JPEG q90 into a temporary directory at run time; nothing is written to the
-// repository. Options: BENCH_SIZES (comma-separated megapixels), BENCH_RUNS (default 3), FRS_SHARED_DIR,
-// FRS_MODELS_DIR.
+// repository. Two paths: `image` decodes the full image and calls the detector (what the detector Lambda
+// does today), `bytes` hands the bytes to `detectAndAlign`, which decodes reduced above the budget.
+// Options: BENCH_SIZES (comma-separated megapixels), BENCH_RUNS (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { createFaceFinder } from '../src/pipeline/index.ts';
 
 const PHOTO = 'identities/fnp_shea_whigham/00.jpg';
 const MIN_FACE = 20;
+
+type Mode = 'image' | 'bytes';
 
 const ChildResult = z.object({
   width: z.number(),
@@ -42,7 +45,7 @@ const median = (values: number[]) => {
 const rssMiB = () => process.resourceUsage().maxRSS / 1024;
 
 /** One size in this (fresh) process: `runs` times decode → detect → align from the JPEG bytes. */
-async function child(file: string, runs: number): Promise<ChildResult> {
+async function child(file: string, runs: number, mode: Mode): Promise<ChildResult> {
   const finder = await createFaceFinder({ detect: { minFaceSize: MIN_FACE } });
   const bytes = await readFile(file);
   const loadedRssMiB = rssMiB();
@@ -56,6 +59,14 @@ async function child(file: string, runs: number): Promise<ChildResult> {
   let size = { width: 0, height: 0 };
   let faces = 0;
   for (let i = 0; i < runs; i++) {
+    if (mode === 'bytes') {
+      const t0 = performance.now();
+      const chips = await finder.detectAndAlign(bytes);
+      samples.total.push(performance.now() - t0);
+      faces = chips.length;
+      if (i === 0) firstRunRssMiB = rssMiB();
+      continue;
+    }
     const t0 = performance.now();
     const image = await decodeImage(bytes);
     const t1 = performance.now();
@@ -70,6 +81,10 @@ async function child(file: string, runs: number): Promise<ChildResult> {
     size = { width: image.width, height: image.height };
     faces = detections.length;
     if (i === 0) firstRunRssMiB = rssMiB();
+  }
+  if (mode === 'bytes') {
+    const { width, height } = await sharp(bytes).metadata();
+    size = { width, height };
   }
   return {
     ...size,
@@ -102,11 +117,16 @@ async function parent(): Promise<void> {
       const file = join(dir, `${mp}.jpg`);
       await writeFile(file, await sharp(source).resize(w, h).jpeg({ quality: 90 }).toBuffer());
       const script = fileURLToPath(import.meta.url);
-      const { stdout } = await run(process.execPath, ['--conditions=@frs/source', script, '--child', file], {
-        env: { ...process.env, BENCH_RUNS: String(runs) },
-        maxBuffer: 1024 * 1024,
-      });
-      const r = ChildResult.parse(JSON.parse(stdout));
+      const measure = async (mode: Mode) => {
+        const args = ['--conditions=@frs/source', script, '--child', file, mode];
+        const { stdout } = await run(process.execPath, args, {
+          env: { ...process.env, BENCH_RUNS: String(runs) },
+          maxBuffer: 1024 * 1024,
+        });
+        return ChildResult.parse(JSON.parse(stdout));
+      };
+      const r = await measure('image');
+      const b = await measure('bytes');
       const k = workingFactor(r.width, r.height);
       const ww = Math.floor(r.width / k);
       const wh = Math.floor(r.height / k);
@@ -123,8 +143,9 @@ async function parent(): Promise<void> {
         r.detect.toFixed(0),
         r.align.toFixed(1),
         r.total.toFixed(0),
-        r.firstRunRssMiB.toFixed(0),
-        r.peakRssMiB.toFixed(0),
+        `${r.firstRunRssMiB.toFixed(0)} / ${r.peakRssMiB.toFixed(0)}`,
+        b.total.toFixed(0),
+        `${b.firstRunRssMiB.toFixed(0)} / ${b.peakRssMiB.toFixed(0)}`,
       ];
       rows.push(`| ${cells.join(' | ')} |`);
       console.error(`done ${mp} MP (model load ${r.loadedRssMiB.toFixed(0)} MiB)`);
@@ -139,17 +160,20 @@ async function parent(): Promise<void> {
   );
   console.log('');
   console.log(
-    '| input | pixels | JPEG MB | working image | first P-Net level MP | smallest face px | faces | decode | detect | align | total | peak RSS, 1 run | peak RSS, all runs |',
+    `| input | pixels | JPEG MB | working image | first P-Net level MP | smallest face px | faces | image: decode | detect | align | total | peak RSS 1 / ${runs} runs | bytes: total | peak RSS 1 / ${runs} runs |`,
   );
-  console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const row of rows) console.log(row);
 }
 
 const childAt = process.argv.indexOf('--child');
 if (childAt >= 0) {
   const file = process.argv[childAt + 1];
+  const mode = process.argv[childAt + 2] === 'bytes' ? 'bytes' : 'image';
   if (file === undefined) throw new Error('--child needs an image file');
-  process.stdout.write(`${JSON.stringify(await child(file, Number(process.env.BENCH_RUNS ?? 3)))}\n`);
+  process.stdout.write(`${JSON.stringify(await child(file, Number(process.env.BENCH_RUNS ?? 3), mode))}\n`);
 } else {
   await parent();
 }
