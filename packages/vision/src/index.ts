@@ -17,6 +17,9 @@ export {
   DetectOptionsSchema,
   type Detector,
   type EdgeMode,
+  PNET_MAX_LEVEL_PIXELS,
+  WORKING_MAX_PIXELS,
+  workingFactor,
 } from './detect/index.ts';
 export {
   type CreateEmbedderOptions,
@@ -62,14 +65,21 @@ export {
   vectorCount,
 } from './gallery/index.ts';
 export {
+  boxFactor,
   CorruptImageError,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_PIXELS,
+  DownscaleInputError,
   decodeImage,
+  decodeImageRegion,
+  decodeImageWithin,
+  downscaleBox,
   type ImageFormat,
   ImageInputError,
   type ImageLimits,
   ImageTooLargeError,
+  type ReducedImage,
+  type Region,
   sniffImageFormat,
   UnsupportedImageFormatError,
 } from './image/index.ts';

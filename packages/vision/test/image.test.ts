@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CorruptImageError,
   decodeImage,
+  decodeImageRegion,
+  decodeImageWithin,
   ImageTooLargeError,
   sniffImageFormat,
   UnsupportedImageFormatError,
@@ -189,6 +191,57 @@ describe('Function: decodeImage()', () => {
 
   it('throws UnsupportedImageFormatError when given no bytes', async () => {
     await expect(decodeImage(new Uint8Array(0))).rejects.toBeInstanceOf(UnsupportedImageFormatError);
+  });
+});
+
+describe('Function: decodeImageWithin()', () => {
+  it('returns the full decode when the image fits the pixel budget', async () => {
+    const bytes = await readFile(facePath('identities/Anthony_Hopkins/00.jpg'));
+    const full = await decodeImage(bytes);
+    const reduced = await decodeImageWithin(bytes, full.width * full.height);
+    expect(reduced).toEqual({ image: full, width: full.width, height: full.height });
+  });
+
+  it('returns an integer-factor reduction and the full size when the image exceeds the budget', async () => {
+    const bytes = await readFile(facePath('identities/fnp_shea_whigham/00.jpg'));
+    const full = await decodeImage(bytes);
+    const { image, width, height } = await decodeImageWithin(bytes, 1_000_000);
+    expect([width, height]).toEqual([full.width, full.height]);
+    // 2048×1991 needs k = 3 to fit 1 MP.
+    expect([image.width, image.height]).toEqual([Math.floor(full.width / 3), Math.floor(full.height / 3)]);
+    expect(image.data.length).toBe(image.width * image.height * 3);
+  });
+
+  it('returns the upright size when the JPEG carries an EXIF rotation', async () => {
+    const plain = await (await makeImage(640, 480)).png().toBuffer();
+    const tagged = await sharp(plain).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const { image, width, height } = await decodeImageWithin(tagged, 100_000);
+    expect([width, height]).toEqual([480, 640]);
+    expect([image.width, image.height]).toEqual([240, 320]);
+    // The blue quadrant (top left before rotation) is at the top right.
+    expect(pixel(image, 230, 10)[2]).toBeGreaterThan(200);
+  });
+});
+
+describe('Function: decodeImageRegion()', () => {
+  it('returns exactly the pixels of the full decode inside the region when given a JPEG', async () => {
+    const bytes = await readFile(facePath('identities/fnp_shea_whigham/00.jpg'));
+    const full = await decodeImage(bytes);
+    const region = { left: 601, top: 333, width: 250, height: 190 };
+    const part = await decodeImageRegion(bytes, region);
+    expect([part.width, part.height]).toEqual([250, 190]);
+    for (let y = 0; y < region.height; y += 37) {
+      for (let x = 0; x < region.width; x += 23) {
+        expect(pixel(part, x, y)).toEqual(pixel(full, region.left + x, region.top + y));
+      }
+    }
+  });
+
+  it('throws CorruptImageError when the region lies outside the image', async () => {
+    const bytes = await (await makeImage(64, 48)).png().toBuffer();
+    await expect(
+      decodeImageRegion(bytes, { left: 60, top: 0, width: 10, height: 10 }),
+    ).rejects.toBeInstanceOf(CorruptImageError);
   });
 });
 

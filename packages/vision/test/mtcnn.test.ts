@@ -4,6 +4,8 @@ import {
   areaResizeInto,
   type Candidate,
   cropRegion,
+  DirectArea,
+  generateBoundingBoxes,
   IntegralImage,
   nmsMin,
   nmsUnion,
@@ -79,6 +81,65 @@ describe('Function: areaResizeInto()', () => {
       expect(worst).toBeLessThan(1e-6);
     });
   }
+});
+
+describe('Function: DirectArea.resizeInto()', () => {
+  const image = noiseImage(211, 137, 11);
+  const integral = new IntegralImage();
+  integral.build(image);
+  const direct = new DirectArea(image);
+  const cases: [string, number, number, number, number, number, number][] = [
+    ['downscales the whole image to a pyramid level', 0, 0, 211, 137, 149, 97],
+    ['upscales the whole image', 0, 0, 211, 137, 254, 165],
+    ['resizes a crop that runs past the top-left corner', -9, -5, 40, 40, 24, 24],
+    ['resizes a crop that runs past the bottom-right corner', 190, 120, 48, 48, 48, 48],
+    ['resizes a crop that lies outside the image', 300, 10, 20, 20, 24, 24],
+  ];
+  for (const [what, x0, y0, rw, rh, ow, oh] of cases) {
+    it(`returns exactly the summed-area table's values when it ${what}`, () => {
+      const layout = tensorLayout(PREP, ow, oh);
+      const fromTable = new Float32Array(3 * ow * oh);
+      const fromPixels = new Float32Array(3 * ow * oh);
+      integral.resizeInto(x0, y0, rw, rh, layout, fromTable, 0);
+      direct.resizeInto(x0, y0, rw, rh, layout, fromPixels, 0);
+      expect(fromPixels).toEqual(fromTable);
+    });
+  }
+
+  it('returns the matching part of the whole output when given an output window, from either source', () => {
+    const [fw, fh] = [149, 97];
+    const whole = new Float32Array(3 * fw * fh);
+    integral.resizeInto(0, 0, 211, 137, tensorLayout(PREP, fw, fh), whole, 0);
+    const [col0, row0, tw, th] = [40, 30, 61, 45];
+    const layout = tensorLayout(PREP, tw, th);
+    const expected = new Float32Array(3 * tw * th);
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < th; y++) {
+        for (let x = 0; x < tw; x++) {
+          expected[c * tw * th + y * tw + x] = whole[c * fw * fh + (row0 + y) * fw + col0 + x] ?? Number.NaN;
+        }
+      }
+    }
+    for (const source of [integral, direct]) {
+      const out = new Float32Array(3 * tw * th);
+      source.resizeInto(0, 0, 211, 137, layout, out, 0, { fullWidth: fw, fullHeight: fh, col0, row0 });
+      expect(out).toEqual(expected);
+    }
+  });
+});
+
+describe('Function: generateBoundingBoxes()', () => {
+  it('returns level coordinates and rows when given a tile placed inside its level', () => {
+    // A 3×2 tile whose only confident cell is (1, 1), placed at cell (10, 20) of its level.
+    const prob = new Float32Array(12);
+    prob[6 + 4] = 0.9;
+    const reg = new Float32Array(24);
+    const boxes: Candidate[] = [];
+    const rows: number[] = [];
+    generateBoundingBoxes(prob, reg, 3, 2, 0.5, 0.6, boxes, 10, 20, rows);
+    expect(rows).toEqual([21]);
+    expect(boxes.map((b) => [b.x1, b.y1, b.x2, b.y2])).toEqual([[46, 86, 68, 108]]);
+  });
 });
 
 describe('Function: nmsUnion()', () => {

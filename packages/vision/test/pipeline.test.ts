@@ -1,8 +1,11 @@
 import { mkdtemp, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedImageFormatError } from '../src/image/index.ts';
+import { alignFace } from '../src/align/index.ts';
+import { WORKING_MAX_PIXELS } from '../src/detect/index.ts';
+import { decodeImage, UnsupportedImageFormatError } from '../src/image/index.ts';
 import { createFaceFinder, createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
@@ -30,6 +33,37 @@ describe('Function: createFacePipeline()', () => {
     const { decode, detect, align, embed, total } = result.timings;
     expect(Math.min(decode, detect, align, embed)).toBeGreaterThanOrEqual(0);
     expect(total).toBeGreaterThanOrEqual(decode + detect + align + embed - 1e-6);
+  });
+
+  it('returns chips like the full-size decode gives when the JPEG exceeds the working budget', async () => {
+    // 5000×3000 (15 MP, decoded at 2500×1500): one portrait pasted large (face ≈ 650 px), one small (≈ 90 px).
+    const portrait = await readFile(facePath('identities/fnp_shea_whigham/00.jpg'));
+    const large = await sharp(portrait).resize(3000, 2917).toBuffer();
+    const small = await sharp(portrait).resize(420, 408).toBuffer();
+    const bytes = await sharp({ create: { width: 5000, height: 3000, channels: 3, background: '#5a6470' } })
+      .composite([
+        { input: large, left: 0, top: 40 },
+        { input: small, left: 4200, top: 2300 },
+      ])
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    expect(5000 * 3000).toBeGreaterThan(WORKING_MAX_PIXELS);
+    const chips = await pipeline.detectAndAlign(bytes);
+    const full = await decodeImage(bytes);
+    const side = (i: number) => (chips[i]?.detection.box[2] ?? 0) - (chips[i]?.detection.box[0] ?? 0);
+    const big = chips.findIndex((_, i) => side(i) > 500);
+    const tiny = chips.findIndex((c, i) => side(i) < 150 && (c.detection.box[0] ?? 0) > 4200);
+    expect(big).toBeGreaterThanOrEqual(0);
+    expect(tiny).toBeGreaterThanOrEqual(0);
+    const expected = chips.map((c) => alignFace(full, c.detection, pipeline.alignment));
+    // The small face's chip is cut from a full-resolution decode of its footprint: identical pixels.
+    expect(Buffer.from(chips[tiny]?.data ?? []).equals(Buffer.from(expected[tiny]?.data ?? [0]))).toBe(true);
+    // The large face's chip comes from the reduced decode (≥ 1 pixel per chip pixel): same person.
+    const [a, b] = await pipeline.embed([chips[big] ?? full, expected[big] ?? full]);
+    if (a === undefined || b === undefined) throw new Error('the embedder returned no vectors');
+    const cosine = a.vector.reduce((sum, v, i) => sum + v * (b.vector[i] ?? 0), 0);
+    console.log('chip from the reduced decode vs the full decode, cosine', cosine);
+    expect(cosine).toBeGreaterThan(0.95);
   });
 
   it('returns the same embeddings from detectAndAlign + embed as from analyze', async () => {

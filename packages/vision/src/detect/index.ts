@@ -1,15 +1,17 @@
 import type { Manifest, ModelEntry, ModelRole } from '@frs/models/manifest';
 import { z } from 'zod';
+import { boxFactor, downscaleBox } from '../image/downscale.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
 import {
+  type AreaSource,
   applyPnetRegression,
   applyRegression,
-  areaResizeInto,
   type Candidate,
   type CropRegion,
   cropRegion,
+  DirectArea,
   generateBoundingBoxes,
   IntegralImage,
   nmsMin,
@@ -36,6 +38,12 @@ export const DetectOptionsSchema = z
     /** Return at most this many faces (the highest scores). Default unlimited. */
     maxFaces: z.number().int().positive(),
     edgeMode: z.enum(['zero-fill', 'reference']),
+    /**
+     * The image is a reduced decode of an original `[sx, sy]` times larger (`decodeImageWithin`):
+     * `minFaceSize` is in original pixels, and boxes and landmarks come back in original pixels.
+     * Default [1, 1].
+     */
+    scale: z.tuple([z.number().positive(), z.number().positive()]),
   })
   .partial();
 
@@ -94,6 +102,47 @@ function requireOutputs(model: OnnxModel, names: readonly string[]): void {
 /** Buffers up to a 4K frame's size stay allocated between calls; larger ones are freed after each call. */
 const RETAINED_PIXELS = 3840 * 2160;
 
+/**
+ * Largest image the detector works on at full resolution. A larger one is box-downscaled by the smallest
+ * integer `k` that brings it under this budget, detected there and mapped back by `×k`. 13.5 MP keeps
+ * every photo of the development set (up to 13.4 MP) on the full-resolution path.
+ */
+export const WORKING_MAX_PIXELS = 13_500_000;
+
+/**
+ * Largest P-Net pyramid level. When `minFaceSize` would start the pyramid above it, the first scale is
+ * lowered to fit (faces smaller than `12 / scale` working pixels are then not looked for); later levels
+ * follow by `factor` as usual. 5 MP is the first level of a 13.5 MP image at the reference min face of 20.
+ */
+export const PNET_MAX_LEVEL_PIXELS = 5_000_000;
+
+/**
+ * Working images above this size, and every downscaled one (the caller's full-size image already costs
+ * 3 bytes per original pixel), read area sums from the pixels instead of a 12-byte-per-pixel table.
+ */
+const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
+
+/**
+ * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output cells
+ * per side (input 2·n + 10 = 260 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
+ * pixel, 8 MB per tile) independently of the image size. Tiles give the whole level's values.
+ */
+const PNET_TILE_CELLS = 125;
+const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
+
+/**
+ * The integer box factor {@link WORKING_MAX_PIXELS} asks for: 1 up to the budget, else the smallest `k`
+ * with `floor(w / k)·floor(h / k) ≤` budget.
+ *
+ * @example
+ * ```ts
+ * workingFactor(6414, 6236); // 2: a 40 MP photo is detected at 3207×3118
+ * ```
+ */
+export function workingFactor(width: number, height: number, maxPixels = WORKING_MAX_PIXELS): number {
+  return boxFactor(width, height, maxPixels);
+}
+
 /** Largest R-/O-Net batch per onnxruntime run; bounds memory on frames with thousands of proposals. */
 const MAX_CROPS_PER_RUN = 128;
 
@@ -113,6 +162,7 @@ class MtcnnDetector implements Detector {
   readonly #defaults: DetectOptions;
   readonly #logger: Logger | undefined;
   readonly #integral = new IntegralImage();
+  #source: AreaSource = this.#integral;
   readonly #rLayout: TensorLayout;
   readonly #oLayout: TensorLayout;
   #pBuffer = new Float32Array(0);
@@ -142,6 +192,8 @@ class MtcnnDetector implements Detector {
   }
 
   #trim(): void {
+    // The direct source holds the working image; it must not outlive the call.
+    this.#source = this.#integral;
     this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
     if (this.#pBuffer.length > RETAINED_PIXELS * 3) this.#pBuffer = new Float32Array(0);
   }
@@ -156,17 +208,29 @@ class MtcnnDetector implements Detector {
       factor: d.factor ?? DEFAULTS.factor,
       maxFaces: d.maxFaces ?? DEFAULTS.maxFaces,
       edgeMode: d.edgeMode ?? DEFAULTS.edgeMode,
+      scale: d.scale ?? [1, 1],
     };
-    const { width: w, height: h } = image;
-    if (!(w > 0 && h > 0 && image.data.length === w * h * 3)) {
-      throw new DetectInputError(`image data has ${image.data.length} bytes, expected ${w}×${h}×3`);
+    if (!(image.width > 0 && image.height > 0 && image.data.length === image.width * image.height * 3)) {
+      throw new DetectInputError(
+        `image data has ${image.data.length} bytes, expected ${image.width}×${image.height}×3`,
+      );
     }
     const t0 = performance.now();
-    this.#integral.build(image);
+    const k = workingFactor(image.width, image.height);
+    const work = downscaleBox(image, k);
+    const { width: w, height: h } = work;
+    if (k === 1 && w * h <= INTEGRAL_MAX_PIXELS) {
+      this.#integral.build(work);
+      this.#source = this.#integral;
+    } else {
+      this.#source = new DirectArea(work);
+    }
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
     const t1 = performance.now();
-    const proposals = await this.#proposals(w, h, o.minFaceSize, o.factor, o.thresholds[0]);
+    const [sx, sy] = o.scale;
+    const minFace = o.minFaceSize / (k * Math.sqrt(sx * sy));
+    const proposals = await this.#proposals(w, h, minFace, o.factor, o.thresholds[0]);
     const t2 = performance.now();
     const refined =
       proposals.length > 0 ? await this.#refine(proposals, w, h, o.thresholds[1], o.edgeMode) : [];
@@ -175,12 +239,14 @@ class MtcnnDetector implements Detector {
     const t4 = performance.now();
     // Per-stage profile for benchmarks and slow-frame diagnosis (debug level only).
     this.#logger?.debug('mtcnn', {
-      width: w,
-      height: h,
+      width: image.width,
+      height: image.height,
+      working: { width: w, height: h, factor: k },
       proposals: proposals.length,
       refined: refined.length,
       faces: faces.length,
       ms: {
+        // Working downscale and summed-area table.
         integral: t1 - t0,
         pyramidResize: this.#pyramidMs,
         pnet: this.#pnetMs,
@@ -189,12 +255,13 @@ class MtcnnDetector implements Detector {
         onet: t4 - t3,
       },
     });
-    return faces.slice(0, o.maxFaces);
+    const kept = faces.slice(0, o.maxFaces);
+    return k * sx === 1 && k * sy === 1 ? kept : kept.map((d) => scaleDetection(d, k * sx, k * sy));
   }
 
   /** Stage 1: P-Net over the pyramid, NMS 0.5 per scale, 0.7 across scales, regression, squaring. */
   async #proposals(w: number, h: number, minSize: number, factor: number, threshold: number) {
-    const m = 12 / minSize;
+    const m = Math.min(12 / minSize, Math.sqrt(PNET_MAX_LEVEL_PIXELS / (w * h)));
     let minl = Math.min(h, w) * m;
     const scales: number[] = [];
     let scale = m;
@@ -204,26 +271,16 @@ class MtcnnDetector implements Detector {
       minl *= factor;
     }
     const all: Candidate[] = [];
-    const prep = this.#pnet.entry.preprocessing;
-    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
     for (const s of scales) {
       const hs = Math.trunc(h * s + 1);
       const ws = Math.trunc(w * s + 1);
-      const layout = tensorLayout(prep, ws, hs);
-      if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
-      const input = this.#pBuffer.subarray(0, layout.sampleSize);
-      const r0 = performance.now();
-      areaResizeInto(this.#integral, 0, 0, w, h, layout, input, 0);
-      const r1 = performance.now();
-      const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
-      this.#pyramidMs += r1 - r0;
-      this.#pnetMs += performance.now() - r1;
-      const prob = output(result, 'prob');
-      const reg = output(result, 'reg');
-      const outH = prob.dims[2] ?? 0;
-      const outW = prob.dims[3] ?? 0;
-      const boxes: Candidate[] = [];
-      generateBoundingBoxes(prob.data, reg.data, outW, outH, s, threshold, boxes);
+      let boxes: Candidate[] = [];
+      if (ws * hs <= PNET_TILE_PIXELS) {
+        const { prob, reg, outW, outH } = await this.#pnetRun(w, h, ws, hs);
+        generateBoundingBoxes(prob, reg, outW, outH, s, threshold, boxes);
+      } else {
+        boxes = await this.#pnetTiled(w, h, ws, hs, s, threshold);
+      }
       for (const b of nmsUnion(boxes, 0.5)) all.push(b);
     }
     const picked = nmsUnion(all, 0.7);
@@ -232,6 +289,75 @@ class MtcnnDetector implements Detector {
       square(c);
     }
     return picked;
+  }
+
+  /** P-Net on the window `[x0, x0 + tw) × [y0, y0 + th)` of the `ws`×`hs` pyramid level (whole by default). */
+  async #pnetRun(w: number, h: number, ws: number, hs: number, x0 = 0, y0 = 0, tw = ws, th = hs) {
+    const layout = tensorLayout(this.#pnet.entry.preprocessing, tw, th);
+    if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
+    const input = this.#pBuffer.subarray(0, layout.sampleSize);
+    const r0 = performance.now();
+    const window = { fullWidth: ws, fullHeight: hs, col0: x0, row0: y0 };
+    this.#source.resizeInto(0, 0, w, h, layout, input, 0, window);
+    const r1 = performance.now();
+    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
+    const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
+    this.#pyramidMs += r1 - r0;
+    this.#pnetMs += performance.now() - r1;
+    const prob = output(result, 'prob');
+    const reg = output(result, 'reg');
+    return { prob: prob.data, reg: reg.data, outW: prob.dims[3] ?? 0, outH: prob.dims[2] ?? 0 };
+  }
+
+  /**
+   * P-Net over a large level in tiles, with the candidates one run over the whole level gives, in the same
+   * (row-major) order, so NMS breaks score ties alike. Output cell (x, y) sees input
+   * `[2x, 2x + 12) × [2y, 2y + 12)`, so a tile of cells `[c0, c1)` needs input `[2·c0, 2·c1 + 10)`; the last
+   * tile runs to the level's edge, where the ceil-mode pooling of the whole level sees the same partial
+   * window.
+   */
+  async #pnetTiled(w: number, h: number, ws: number, hs: number, scale: number, threshold: number) {
+    // Conv 3×3, max-pool 2/2 (ceil), conv 3×3, conv 3×3.
+    const outW = Math.ceil((ws - 2) / 2) - 4;
+    const outH = Math.ceil((hs - 2) / 2) - 4;
+    const all: Candidate[] = [];
+    for (let cy0 = 0; cy0 < outH; cy0 += PNET_TILE_CELLS) {
+      const cy1 = Math.min(cy0 + PNET_TILE_CELLS, outH);
+      const y0 = 2 * cy0;
+      const th = Math.min(2 * cy1 + 10, hs) - y0;
+      const band: Candidate[] = [];
+      const rows: number[] = [];
+      for (let cx0 = 0; cx0 < outW; cx0 += PNET_TILE_CELLS) {
+        const cx1 = Math.min(cx0 + PNET_TILE_CELLS, outW);
+        const x0 = 2 * cx0;
+        const tw = Math.min(2 * cx1 + 10, ws) - x0;
+        const tile = await this.#pnetRun(w, h, ws, hs, x0, y0, tw, th);
+        if (tile.outW !== cx1 - cx0 || tile.outH !== cy1 - cy0) {
+          throw new ModelSignatureError(
+            `P-Net gave ${tile.outW}×${tile.outH} cells for a ${tw}×${th} tile, expected ${cx1 - cx0}×${cy1 - cy0}`,
+          );
+        }
+        generateBoundingBoxes(
+          tile.prob,
+          tile.reg,
+          tile.outW,
+          tile.outH,
+          scale,
+          threshold,
+          band,
+          cx0,
+          cy0,
+          rows,
+        );
+      }
+      // Tiles of a band are row-major each and left to right: a stable sort by row restores level order.
+      const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
+      for (const i of order) {
+        const c = band[i];
+        if (c !== undefined) all.push(c);
+      }
+    }
+    return all;
   }
 
   #crops(boxes: readonly Candidate[], w: number, h: number, edgeMode: EdgeMode) {
@@ -267,7 +393,7 @@ class MtcnnDetector implements Detector {
     for (let start = 0; start < regions.length; start += batch) {
       const chunk = regions.slice(start, start + batch);
       chunk.forEach((r, k) => {
-        areaResizeInto(this.#integral, r.x0, r.y0, r.w, r.h, layout, input, k * layout.sampleSize);
+        this.#source.resizeInto(r.x0, r.y0, r.w, r.h, layout, input, k * layout.sampleSize);
       });
       const data = input.subarray(0, chunk.length * layout.sampleSize);
       const result = await model.run({ [inputName]: { data, dims: layout.dims(chunk.length) } });
@@ -367,6 +493,18 @@ class MtcnnDetector implements Detector {
   }
 }
 
+/** A detection found on a working image downscaled by `(sx, sy)`, in original image pixels. */
+function scaleDetection(d: Detection, sx: number, sy: number): Detection {
+  const [x1, y1, x2, y2] = d.box;
+  const [p0, p1, p2, p3, p4] = d.landmarks.map(([x, y]): Point => [x * sx, y * sy]);
+  const zero: Point = [0, 0];
+  return {
+    box: [x1 * sx, y1 * sy, x2 * sx, y2 * sy],
+    score: d.score,
+    landmarks: [p0 ?? zero, p1 ?? zero, p2 ?? zero, p3 ?? zero, p4 ?? zero],
+  };
+}
+
 /**
  * Loads the manifest's MTCNN P/R/O-Net (memoised sessions, sha256-checked) and returns a detector that
  * reproduces facenet-pytorch's MTCNN.
@@ -381,7 +519,8 @@ class MtcnnDetector implements Detector {
  */
 export async function createDetector(options: CreateDetectorOptions): Promise<Detector> {
   const { manifest, modelsDir, logger, defaults = {}, ...load } = options;
-  const loadOptions: LoadModelOptions = logger ? { ...load, logger } : load;
+  // Every MTCNN stage sees many input shapes (pyramid levels, tiles, batch remainders): see memoryPattern.
+  const loadOptions: LoadModelOptions = { ...load, memoryPattern: false, ...(logger ? { logger } : {}) };
   const [pnet, rnet, onet] = await Promise.all([
     loadModel(entryFor(manifest, 'mtcnn-pnet'), modelsDir, loadOptions),
     loadModel(entryFor(manifest, 'mtcnn-rnet'), modelsDir, loadOptions),

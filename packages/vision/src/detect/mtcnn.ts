@@ -20,11 +20,44 @@ export interface Candidate {
 }
 
 /**
+ * Part of a resize output: the pixels `[col0, col0 + layout.width) × [row0, row0 + layout.height)` of a
+ * resize to `fullWidth × fullHeight`. Lets a large pyramid level be produced tile by tile with exactly the
+ * values the whole level would have.
+ */
+export interface OutputWindow {
+  fullWidth: number;
+  fullHeight: number;
+  col0: number;
+  row0: number;
+}
+
+/**
+ * Where {@link areaResizeInto} reads its pixel sums. Both implementations produce bit-identical results:
+ * the sums are exact integers and the normalisation is the same expression.
+ */
+export interface AreaSource {
+  readonly width: number;
+  readonly height: number;
+  /** See {@link areaResizeInto}. */
+  resizeInto(
+    x0: number,
+    y0: number,
+    rw: number,
+    rh: number,
+    layout: TensorLayout,
+    out: Float32Array,
+    offset: number,
+    window?: OutputWindow,
+  ): void;
+}
+
+/**
  * Summed-area table of an RGB image, `(w + 1) × (h + 1) × 3`. Stored as int32 and differenced modulo
  * 2^32 (`| 0`): every rectangle the detector sums is far below 2^31, so the result is exact for any image
- * size, and the arithmetic stays in V8's fast int32 path.
+ * size, and the arithmetic stays in V8's fast int32 path. Costs 12 bytes per pixel, so the detector uses
+ * it only up to a pixel budget and {@link DirectArea} above it.
  */
-export class IntegralImage {
+export class IntegralImage implements AreaSource {
   width = 0;
   height = 0;
   sums: Int32Array = new Int32Array(0);
@@ -64,6 +97,19 @@ export class IntegralImage {
     this.height = h;
   }
 
+  resizeInto(
+    x0: number,
+    y0: number,
+    rw: number,
+    rh: number,
+    layout: TensorLayout,
+    out: Float32Array,
+    offset: number,
+    window?: OutputWindow,
+  ): void {
+    areaResizeInto(this, x0, y0, rw, rh, layout, out, offset, window);
+  }
+
   /** Drops the table when it is larger than `keepElements`, so one huge photo does not pin memory. */
   trim(keepElements: number): void {
     if (this.sums.length > keepElements) {
@@ -76,16 +122,32 @@ export class IntegralImage {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
-// Per-column window tables for areaResizeInto, reused across calls (it is synchronous, so sharing is safe).
+// Per-column window tables, reused across calls (resizing is synchronous, so sharing is safe).
 let colStart = new Int32Array(64);
 let colEnd = new Int32Array(64);
 let colCount = new Float64Array(64);
 
+function columnWindows(x0: number, rw: number, fullWidth: number, col0: number, ow: number, iw: number) {
+  if (colStart.length < ow) {
+    colStart = new Int32Array(ow);
+    colEnd = new Int32Array(ow);
+    colCount = new Float64Array(ow);
+  }
+  for (let j = 0; j < ow; j++) {
+    const a = Math.floor(((col0 + j) * rw) / fullWidth);
+    const b = Math.ceil(((col0 + j + 1) * rw) / fullWidth);
+    colCount[j] = b - a;
+    colStart[j] = clamp(x0 + a, 0, iw);
+    colEnd[j] = clamp(x0 + b, 0, iw);
+  }
+}
+
 /**
  * PyTorch `interpolate(mode="area")` (adaptive average pooling) of the region `[x0, x0 + rw) × [y0, y0 + rh)`
- * of the image to `layout.width × layout.height`, normalised and written into `out` at `offset`. Output
- * pixel i averages source rows `floor(i·rh/oh) … ceil((i+1)·rh/oh) − 1` (same for columns). Parts of the
- * region outside the image count as zero-valued pixels (the original MTCNN's zero padding).
+ * of the image to `layout.width × layout.height` (or to the `window` of a larger output), normalised and
+ * written into `out` at `offset`. Output pixel i averages source rows `floor(i·rh/oh) … ceil((i+1)·rh/oh) − 1`
+ * (same for columns). Parts of the region outside the image count as zero-valued pixels (the original
+ * MTCNN's zero padding).
  */
 export function areaResizeInto(
   integral: IntegralImage,
@@ -96,40 +158,33 @@ export function areaResizeInto(
   layout: TensorLayout,
   out: Float32Array,
   offset: number,
+  window?: OutputWindow,
 ): void {
   const { width: ow, height: oh, channelOffset, pixelStride, rowStride, mean, invStd } = layout;
+  const fw = window?.fullWidth ?? ow;
+  const fh = window?.fullHeight ?? oh;
+  const row0 = window?.row0 ?? 0;
   const iw = integral.width;
   const ih = integral.height;
   const stride = (iw + 1) * 3;
   const s = integral.sums;
-  if (colStart.length < ow) {
-    colStart = new Int32Array(ow);
-    colEnd = new Int32Array(ow);
-    colCount = new Float64Array(ow);
-  }
+  columnWindows(x0, rw, fw, window?.col0 ?? 0, ow, iw);
   const cx0 = colStart;
   const cx1 = colEnd;
   const cw = colCount;
-  for (let j = 0; j < ow; j++) {
-    const a = Math.floor((j * rw) / ow);
-    const b = Math.ceil(((j + 1) * rw) / ow);
-    cw[j] = b - a;
-    cx0[j] = clamp(x0 + a, 0, iw) * 3;
-    cx1[j] = clamp(x0 + b, 0, iw) * 3;
-  }
   const [o0, o1, o2] = channelOffset;
   const [m0, m1, m2] = mean;
   const [k0, k1, k2] = invStd;
   for (let i = 0; i < oh; i++) {
-    const a = Math.floor((i * rh) / oh);
-    const b = Math.ceil(((i + 1) * rh) / oh);
+    const a = Math.floor(((row0 + i) * rh) / fh);
+    const b = Math.ceil(((row0 + i + 1) * rh) / fh);
     const rows = b - a;
     const ra = clamp(y0 + a, 0, ih) * stride;
     const rb = clamp(y0 + b, 0, ih) * stride;
     let p = offset + i * rowStride;
     for (let j = 0; j < ow; j++) {
-      const xa = cx0[j] ?? 0;
-      const xb = cx1[j] ?? 0;
+      const xa = (cx0[j] ?? 0) * 3;
+      const xb = (cx1[j] ?? 0) * 3;
       const inv = 1 / (rows * (cw[j] ?? 1));
       const sum0 = ((s[rb + xb] ?? 0) - (s[ra + xb] ?? 0) - (s[rb + xa] ?? 0) + (s[ra + xa] ?? 0)) | 0;
       const sum1 =
@@ -144,7 +199,96 @@ export function areaResizeInto(
   }
 }
 
-/** P-Net `generateBoundingBox`: stride 2, cell 12, in float32 like the reference. */
+// Prefix sums of one accumulated row band for DirectArea, reused across calls.
+let bandPrefix = new Float64Array(3 * 64);
+
+/**
+ * Area sums read straight from the pixels: no table, so no memory beyond the image, at the cost of
+ * reading every source pixel of a region once per output row band (≈ 1–2 reads per pixel per pyramid
+ * level). Gives exactly the values of {@link IntegralImage}.
+ */
+export class DirectArea implements AreaSource {
+  readonly width: number;
+  readonly height: number;
+  readonly #data: Uint8Array;
+
+  constructor(image: RgbImage) {
+    this.width = image.width;
+    this.height = image.height;
+    this.#data = image.data;
+  }
+
+  resizeInto(
+    x0: number,
+    y0: number,
+    rw: number,
+    rh: number,
+    layout: TensorLayout,
+    out: Float32Array,
+    offset: number,
+    window?: OutputWindow,
+  ): void {
+    const { width: ow, height: oh, channelOffset, pixelStride, rowStride, mean, invStd } = layout;
+    const fw = window?.fullWidth ?? ow;
+    const fh = window?.fullHeight ?? oh;
+    const row0 = window?.row0 ?? 0;
+    const iw = this.width;
+    const ih = this.height;
+    const data = this.#data;
+    columnWindows(x0, rw, fw, window?.col0 ?? 0, ow, iw);
+    const cx0 = colStart;
+    const cx1 = colEnd;
+    const cw = colCount;
+    // Source columns [sx0, sx1) cover every window of this output (windows are monotone).
+    const sx0 = cx0[0] ?? 0;
+    const sx1 = cx1[ow - 1] ?? 0;
+    const span = Math.max(sx1 - sx0, 0);
+    if (bandPrefix.length < 3 * (span + 1)) bandPrefix = new Float64Array(3 * (span + 1));
+    const pre = bandPrefix;
+    const [o0, o1, o2] = channelOffset;
+    const [m0, m1, m2] = mean;
+    const [k0, k1, k2] = invStd;
+    for (let i = 0; i < oh; i++) {
+      const a = Math.floor(((row0 + i) * rh) / fh);
+      const b = Math.ceil(((row0 + i + 1) * rh) / fh);
+      const rows = b - a;
+      const ra = clamp(y0 + a, 0, ih);
+      const rb = clamp(y0 + b, 0, ih);
+      // Column sums over rows [ra, rb), then their running sum: pre[3c + ch] sums columns [sx0, sx0 + c).
+      pre.fill(0, 0, 3 * (span + 1));
+      for (let y = ra; y < rb; y++) {
+        let src = (y * iw + sx0) * 3;
+        let q = 3;
+        for (let c = 0; c < span; c++) {
+          pre[q] = (pre[q] ?? 0) + (data[src] ?? 0);
+          pre[q + 1] = (pre[q + 1] ?? 0) + (data[src + 1] ?? 0);
+          pre[q + 2] = (pre[q + 2] ?? 0) + (data[src + 2] ?? 0);
+          src += 3;
+          q += 3;
+        }
+      }
+      for (let q = 3; q < 3 * (span + 1); q++) pre[q] = (pre[q] ?? 0) + (pre[q - 3] ?? 0);
+      let p = offset + i * rowStride;
+      for (let j = 0; j < ow; j++) {
+        const xa = ((cx0[j] ?? 0) - sx0) * 3;
+        const xb = ((cx1[j] ?? 0) - sx0) * 3;
+        const inv = 1 / (rows * (cw[j] ?? 1));
+        const sum0 = (pre[xb] ?? 0) - (pre[xa] ?? 0);
+        const sum1 = (pre[xb + 1] ?? 0) - (pre[xa + 1] ?? 0);
+        const sum2 = (pre[xb + 2] ?? 0) - (pre[xa + 2] ?? 0);
+        out[p + o0] = (sum0 * inv - m0) * k0;
+        out[p + o1] = (sum1 * inv - m1) * k1;
+        out[p + o2] = (sum2 * inv - m2) * k2;
+        p += pixelStride;
+      }
+    }
+  }
+}
+
+/**
+ * P-Net `generateBoundingBox`: stride 2, cell 12, in float32 like the reference. `cellX0`/`cellY0` place a
+ * tile's maps inside its level; `rows`, when given, receives each pushed candidate's level row.
+ */
 export function generateBoundingBoxes(
   prob: Float32Array,
   reg: Float32Array,
@@ -153,25 +297,31 @@ export function generateBoundingBoxes(
   scale: number,
   threshold: number,
   into: Candidate[],
+  cellX0 = 0,
+  cellY0 = 0,
+  rows?: number[],
 ): void {
   const plane = outW * outH;
   const s = f(scale);
   for (let y = 0; y < outH; y++) {
+    const gy = cellY0 + y;
     for (let x = 0; x < outW; x++) {
       const k = y * outW + x;
       const p = prob[plane + k] ?? 0;
       if (p < threshold) continue;
+      const gx = cellX0 + x;
       into.push({
-        x1: Math.floor(f((2 * x + 1) / s)),
-        y1: Math.floor(f((2 * y + 1) / s)),
-        x2: Math.floor(f((2 * x + 12) / s)),
-        y2: Math.floor(f((2 * y + 12) / s)),
+        x1: Math.floor(f((2 * gx + 1) / s)),
+        y1: Math.floor(f((2 * gy + 1) / s)),
+        x2: Math.floor(f((2 * gx + 12) / s)),
+        y2: Math.floor(f((2 * gy + 12) / s)),
         score: p,
         r0: reg[k] ?? 0,
         r1: reg[plane + k] ?? 0,
         r2: reg[2 * plane + k] ?? 0,
         r3: reg[3 * plane + k] ?? 0,
       });
+      rows?.push(gy);
     }
   }
 }

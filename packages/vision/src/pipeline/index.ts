@@ -4,12 +4,18 @@ import {
   loadManifest,
   type Manifest,
 } from '@frs/models/manifest';
-import { type AlignOptions, alignFace } from '../align/index.ts';
-import { createDetector, type DetectOptions, type Detector } from '../detect/index.ts';
+import { type AlignOptions, alignFace, similarityTransform } from '../align/index.ts';
+import { createDetector, type DetectOptions, type Detector, WORKING_MAX_PIXELS } from '../detect/index.ts';
 import { createEmbedder, type Embedder, type EmbedOptions, embedderSpec } from '../embed/index.ts';
-import { decodeImage, type ImageLimits } from '../image/index.ts';
+import {
+  decodeImageRegion,
+  decodeImageWithin,
+  type ImageLimits,
+  type ReducedImage,
+  type Region,
+} from '../image/index.ts';
 import { ModelRunError } from '../onnx/index.ts';
-import type { Detection, Embedding, FaceChip, Logger, RgbImage } from '../types.ts';
+import type { Detection, Embedding, FaceChip, Logger, Point, RgbImage } from '../types.ts';
 
 /** Options for {@link createFacePipeline}; everything but the manifest location has a default. */
 export interface FacePipelineOptions {
@@ -68,7 +74,11 @@ export interface FaceFinder {
   /** Size of the chips `detectAndAlign` returns (the embedder's input). */
   readonly chipSize: { width: number; height: number };
   readonly alignment: Alignment;
-  /** Detects faces (highest score first) and cuts the embedder's chip for each. Bytes are decoded first. */
+  /**
+   * Detects faces (highest score first) and cuts the embedder's chip for each. Bytes above the detector's
+   * working budget are decoded reduced (the full-resolution image is never held; see
+   * {@link detectReduced}), so passing bytes rather than a decoded image bounds memory on large photos.
+   */
   detectAndAlign(input: Uint8Array | RgbImage, options?: DetectOptions): Promise<FaceChip[]>;
 }
 
@@ -83,8 +93,46 @@ export interface FacePipeline extends FaceFinder {
 
 const isImage = (input: Uint8Array | RgbImage): input is RgbImage => !(input instanceof Uint8Array);
 
-const toImage = (input: Uint8Array | RgbImage, limits: ImageLimits): Promise<RgbImage> =>
-  isImage(input) ? Promise.resolve(input) : decodeImage(input, limits);
+/** Detection and chips of one frame; bytes above the working budget go through {@link detectReduced}. */
+type FindFaces = (
+  input: Uint8Array | RgbImage,
+  options: DetectOptions | undefined,
+) => Promise<{
+  width: number;
+  height: number;
+  chips: FaceChip[];
+  ms: { decode: number; detect: number; align: number };
+}>;
+
+function faceFinderFn(
+  detector: Detector,
+  alignment: Alignment,
+  alignOptions: AlignOptions,
+  limits: ImageLimits,
+): FindFaces {
+  return async (input, options) => {
+    const t0 = performance.now();
+    let image: RgbImage;
+    if (isImage(input)) {
+      image = input;
+    } else {
+      const reduced = await decodeImageWithin(input, WORKING_MAX_PIXELS, limits);
+      if (reduced.image.width !== reduced.width || reduced.image.height !== reduced.height) {
+        const decode = performance.now() - t0;
+        const r = await detectReduced(input, reduced, detector, alignment, alignOptions, limits, options);
+        const ms = { decode, detect: r.detectMs, align: r.alignMs };
+        return { width: reduced.width, height: reduced.height, chips: r.chips, ms };
+      }
+      image = reduced.image;
+    }
+    const t1 = performance.now();
+    const detections = await detector.detect(image, options);
+    const t2 = performance.now();
+    const chips = detections.map((d) => alignFace(image, d, alignment, alignOptions));
+    const ms = { decode: t1 - t0, detect: t2 - t1, align: performance.now() - t2 };
+    return { width: image.width, height: image.height, chips, ms };
+  };
+}
 
 type Shared = Pick<
   FacePipelineOptions,
@@ -105,20 +153,100 @@ async function shared(options: FacePipelineOptions): Promise<Shared> {
   };
 }
 
+/** Where a chip samples its source: the inverse warp of its corners plus the bilinear neighbour. */
+function chipFootprint(d: Detection, alignment: Alignment, width: number, height: number) {
+  const [cw, ch] = alignment.size;
+  let corners: Point[];
+  let scale: number;
+  if (alignment.kind === 'similarity5') {
+    const t = similarityTransform(
+      d.landmarks,
+      alignment.template.map(([x, y]): Point => [x, y]),
+    );
+    const det = t.a * t.a + t.b * t.b;
+    const inv = (u: number, v: number): Point => [
+      (t.a * (u - t.tx) + t.b * (v - t.ty)) / det,
+      (-t.b * (u - t.tx) + t.a * (v - t.ty)) / det,
+    ];
+    corners = [inv(0, 0), inv(cw, 0), inv(0, ch), inv(cw, ch)];
+    scale = Math.sqrt(det);
+  } else {
+    const [x1, y1, x2, y2] = d.box;
+    const m = alignment.margin / 2;
+    corners = [
+      [x1 - m, y1 - m],
+      [x2 + m, y2 + m],
+    ];
+    scale = cw / Math.max(x2 - x1 + alignment.margin, 1);
+  }
+  const left = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0]))) - 2);
+  const top = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))) - 2);
+  const right = Math.min(width, Math.ceil(Math.max(...corners.map((p) => p[0]))) + 3);
+  const bottom = Math.min(height, Math.ceil(Math.max(...corners.map((p) => p[1]))) + 3);
+  const region: Region | undefined =
+    right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : undefined;
+  /** Chip pixels per original pixel. */
+  return { region, scale };
+}
+
+function shift(d: Detection, dx: number, dy: number, sx = 1, sy = 1): Detection {
+  const [x1, y1, x2, y2] = d.box;
+  const [p0, p1, p2, p3, p4] = d.landmarks.map(([x, y]): Point => [(x - dx) / sx, (y - dy) / sy]);
+  const zero: Point = [0, 0];
+  return {
+    box: [(x1 - dx) / sx, (y1 - dy) / sy, (x2 - dx) / sx, (y2 - dy) / sy],
+    score: d.score,
+    landmarks: [p0 ?? zero, p1 ?? zero, p2 ?? zero, p3 ?? zero, p4 ?? zero],
+  };
+}
+
+/**
+ * Bytes path of `detectAndAlign` for a photo above the detector's working budget: decode reduced
+ * (shrink-on-load), detect there with results in original pixels, then cut each chip with the chip's
+ * geometry from the reduced image when it has at least one pixel per chip pixel (a large face), else
+ * from a full-resolution decode of just the chip's footprint.
+ */
+async function detectReduced(
+  bytes: Uint8Array,
+  reduced: ReducedImage,
+  detector: Detector,
+  alignment: Alignment,
+  alignOptions: AlignOptions,
+  limits: ImageLimits,
+  options: DetectOptions | undefined,
+): Promise<{ chips: FaceChip[]; detectMs: number; alignMs: number }> {
+  const { image, width, height } = reduced;
+  const sx = width / image.width;
+  const sy = height / image.height;
+  const t0 = performance.now();
+  const detections = await detector.detect(image, { ...options, scale: [sx, sy] });
+  const t1 = performance.now();
+  const chips: FaceChip[] = [];
+  for (const d of detections) {
+    const { region, scale } = chipFootprint(d, alignment, width, height);
+    let chip: FaceChip;
+    if (region === undefined || scale * Math.max(sx, sy) <= 1) {
+      chip = alignFace(image, shift(d, 0, 0, sx, sy), alignment, alignOptions);
+    } else {
+      const part = await decodeImageRegion(bytes, region, limits);
+      chip = alignFace(part, shift(d, region.left, region.top), alignment, alignOptions);
+    }
+    chips.push({ ...chip, detection: d });
+  }
+  return { chips, detectMs: t1 - t0, alignMs: performance.now() - t1 };
+}
+
 async function finderFrom(common: Shared, options: FacePipelineOptions): Promise<FaceFinder> {
   const spec = embedderSpec(common.manifest, options.embedderId);
   const detector = await createDetector({ ...common, defaults: options.detect ?? {} });
-  const alignOptions = options.align ?? {};
-  const limits = options.imageLimits ?? {};
+  const find = faceFinderFn(detector, spec.alignment, options.align ?? {}, options.imageLimits ?? {});
   return {
     detector,
     models: { detector: detector.modelIds.join('+'), embedder: spec.modelId },
     chipSize: { width: spec.inputSize[0], height: spec.inputSize[1] },
     alignment: spec.alignment,
     async detectAndAlign(input, detectOptions) {
-      const image = await toImage(input, limits);
-      const detections = await detector.detect(image, detectOptions);
-      return detections.map((d) => alignFace(image, d, spec.alignment, alignOptions));
+      return (await find(input, detectOptions)).chips;
     },
   };
 }
@@ -154,37 +282,31 @@ export async function createFacePipeline(options: FacePipelineOptions = {}): Pro
     finderFrom(common, options),
     createEmbedder({ ...common, ...(options.embedderId ? { modelId: options.embedderId } : {}) }),
   ]);
-  const { detector, alignment } = finder;
-  const alignOptions = options.align ?? {};
+  const find = faceFinderFn(
+    finder.detector,
+    finder.alignment,
+    options.align ?? {},
+    options.imageLimits ?? {},
+  );
   const embedOptions = options.embed ?? {};
-  const limits = options.imageLimits ?? {};
 
   return {
     ...finder,
     embedder,
     embed: (chips) => embedder.embed(chips, embedOptions),
     async analyze(input, detectOptions) {
-      const t0 = performance.now();
-      const image = await toImage(input, limits);
-      const t1 = performance.now();
-      const detections = await detector.detect(image, detectOptions);
-      const t2 = performance.now();
-      const chips = detections.map((d) => alignFace(image, d, alignment, alignOptions));
+      const { width, height, chips, ms } = await find(input, detectOptions);
       const t3 = performance.now();
       const embeddings = chips.length > 0 ? await embedder.embed(chips, embedOptions) : [];
-      const t4 = performance.now();
+      const embed = performance.now() - t3;
       const faces = chips.map((chip, i): AnalyzedFace => {
         const embedding = embeddings[i];
         if (embedding === undefined)
           throw new ModelRunError(`embedder returned ${embeddings.length} vectors for ${chips.length} chips`);
         return { detection: chip.detection, chip, embedding };
       });
-      return {
-        width: image.width,
-        height: image.height,
-        faces,
-        timings: { decode: t1 - t0, detect: t2 - t1, align: t3 - t2, embed: t4 - t3, total: t4 - t0 },
-      };
+      const total = ms.decode + ms.detect + ms.align + embed;
+      return { width, height, faces, timings: { ...ms, embed, total } };
     },
   };
 }
