@@ -125,7 +125,13 @@ for name, command, env, memory, reserved in (
     (
         recognizer,
         "recognizer/dist/handler.handler",
-        {"FRS_RESPONSE_QUEUE_URL": out["response_queue_url"], "FRS_GALLERY": snapshot},
+        {
+            "FRS_RESPONSE_QUEUE_URL": out["response_queue_url"],
+            "FRS_GALLERY": snapshot,
+            "FRS_IDEMPOTENCY_TABLE": "frs-moto-idempotency",
+            "FRS_IDEMPOTENCY_TTL_SECONDS": "3600",
+            "FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS": "60",
+        },
         2048,
         None,
     ),
@@ -236,9 +242,17 @@ check(
     == {("logs:CreateLogStream", detector_logs), ("logs:PutLogEvents", detector_logs), ("sqs:SendMessage", request_arn)},
     sorted(detector_grants),
 )
+idempotency_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/frs-moto-idempotency"
+table = session.client("dynamodb", endpoint_url=endpoint).describe_table(TableName="frs-moto-idempotency")["Table"]
+check(
+    "idempotency table: keyed by id, on demand",
+    [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]] == [("id", "HASH")]
+    and table.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST",
+    table.get("KeySchema"),
+)
 recognizer_grants = grants(role_statements(recognizer))
 check(
-    "recognizer role: own logs + consume requests + send responses, nothing else",
+    "recognizer role: own logs + consume requests + send responses + its snapshot + its idempotency table, nothing else",
     recognizer_grants
     == {
         ("logs:CreateLogStream", recognizer_logs),
@@ -248,7 +262,9 @@ check(
         ("sqs:GetQueueAttributes", request_arn),
         ("sqs:SendMessage", response_arn),
         ("s3:GetObject", f"{bucket_arn}/gallery/snapshot.json"),
-    },
+        ("s3:ListBucket", bucket_arn),
+    }
+    | {(f"dynamodb:{a}", idempotency_arn) for a in ("PutItem", "GetItem", "UpdateItem", "DeleteItem")},
     sorted(recognizer_grants),
 )
 enroller_grants = grants(role_statements(enroller))
