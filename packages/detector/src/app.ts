@@ -30,14 +30,25 @@ export interface AlignedFace extends RgbImage {
 export interface FaceFinder {
   models: { detector: string; embedder: string };
   chipSize: { width: number; height: number };
-  detectAndAlign(image: RgbImage): Promise<readonly AlignedFace[]>;
+  /** Bytes are decoded by the pipeline itself, reduced and region by region (large photos). */
+  detectAndAlign(input: RgbImage | Uint8Array): Promise<readonly AlignedFace[]>;
+}
+
+/**
+ * A decoded frame: its pixels, or (above the detector's working budget) the bytes again with the size, so
+ * the pipeline decodes it reduced and the full-resolution pixels never exist.
+ */
+export interface DecodedFrame {
+  input: RgbImage | Uint8Array;
+  width: number;
+  height: number;
 }
 
 /** Everything the detector handler needs; `handler.ts` wires the real ones, tests inject their own. */
 export interface DetectorDeps {
   config: Pick<DetectorConfig, 'maxBodyBytes' | 'maxPixels' | 'maxFaces'>;
   logger: JsonLogger;
-  decodeImage(bytes: Uint8Array, limits: { maxBytes: number; maxPixels: number }): Promise<RgbImage>;
+  decodeFrame(bytes: Uint8Array, limits: { maxBytes: number; maxPixels: number }): Promise<DecodedFrame>;
   /** Memoised: models load once per container. */
   faceFinder(): Promise<FaceFinder>;
   encodeChip(chip: RgbImage): Promise<Uint8Array>;
@@ -74,12 +85,13 @@ export async function buildJob(
   const started = performance.now();
   const receivedAt = (deps.now ?? (() => new Date()))();
   const { maxBodyBytes: maxBytes, maxPixels, maxFaces } = deps.config;
-  const image = await deps.decodeImage(bytes, { maxBytes, maxPixels }).catch((error: unknown) => {
+  const frame = await deps.decodeFrame(bytes, { maxBytes, maxPixels }).catch((error: unknown) => {
     throw toRequestError(error, bytes);
   });
+  const image = { width: frame.width, height: frame.height };
   const decoded = performance.now();
   const finder = await deps.faceFinder();
-  const faces = await finder.detectAndAlign(image);
+  const faces = await finder.detectAndAlign(frame.input);
   const detected = performance.now();
   const jobFaces = await Promise.all(
     [...faces]

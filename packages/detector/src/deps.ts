@@ -2,11 +2,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
-import { decodeImage } from '@frs/vision/image';
 import { createFaceFinder } from '@frs/vision/pipeline';
 import type { DetectorDeps, FaceFinder } from './app.ts';
 import type { DetectorConfig } from './config.ts';
-import { encodeChipPng } from './image.ts';
+import { decodeFrame, encodeChipPng } from './image.ts';
 import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 
 /**
@@ -65,7 +64,7 @@ export function createDetectorDeps(
   return {
     config,
     logger,
-    decodeImage,
+    decodeFrame,
     faceFinder,
     encodeChip: encodeChipPng,
     metrics: overrides.metrics ?? createEmfSink({ namespace: config.metricsNamespace, service: SERVICE }),

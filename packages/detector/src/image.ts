@@ -1,6 +1,12 @@
-import { CorruptImageError, ImageTooLargeError, UnsupportedImageFormatError } from '@frs/vision/image';
+import { WORKING_MAX_PIXELS } from '@frs/vision/detect';
+import {
+  CorruptImageError,
+  decodeImageWithin,
+  ImageTooLargeError,
+  UnsupportedImageFormatError,
+} from '@frs/vision/image';
 import sharp from 'sharp';
-import type { RgbImage } from './app.ts';
+import type { DecodedFrame, RgbImage } from './app.ts';
 import { RequestRejectedError } from './errors.ts';
 
 // Image formats that exist but the detector does not take; everything else is "not an image".
@@ -76,4 +82,26 @@ export async function encodeChipPng(chip: RgbImage): Promise<Uint8Array> {
     .png({ compressionLevel: 6, adaptiveFiltering: true })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
+}
+
+/**
+ * Decodes a frame for detection. Up to the detector's working budget (`WORKING_MAX_PIXELS`, 13.5 MP) it is
+ * the pixels; above it only the reduced decode's size is kept and the bytes go to the pipeline, which
+ * decodes them reduced (and the faces' regions at full resolution), so a 40 MP photo never holds its
+ * 120 MB RGB buffer and the detector stays under 400 MiB frame after frame.
+ *
+ * @throws the vision library's image errors (map them with {@link toRequestError}).
+ * @example
+ * ```ts
+ * const frame = await decodeFrame(bytes, { maxBytes: 6 * 1024 * 1024, maxPixels: 40_000_000 });
+ * const faces = await finder.detectAndAlign(frame.input);
+ * ```
+ */
+export async function decodeFrame(
+  bytes: Uint8Array,
+  limits: { maxBytes: number; maxPixels: number },
+): Promise<DecodedFrame> {
+  const reduced = await decodeImageWithin(bytes, WORKING_MAX_PIXELS, limits);
+  const whole = reduced.image.width === reduced.width && reduced.image.height === reduced.height;
+  return { input: whole ? reduced.image : bytes, width: reduced.width, height: reduced.height };
 }

@@ -4,14 +4,13 @@ import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { DetectorAccepted } from '@frs/contracts/request';
 import { memoise } from '@frs/runtime/memo';
-import { decodeImage } from '@frs/vision/image';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts';
 import { DEFAULT_MAX_FACES, parseDetectorConfig } from '../src/config.ts';
 import { loadFaceFinder } from '../src/deps.ts';
 import { DetectorConfigError } from '../src/errors.ts';
-import { encodeChipPng } from '../src/image.ts';
+import { decodeFrame, encodeChipPng } from '../src/image.ts';
 import { createEmfSink, type MetricsSink, SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
@@ -33,7 +32,7 @@ describe('Function: createHandler()', () => {
     const deps: DetectorDeps = {
       config: { maxBodyBytes: 6 * 1024 * 1024, maxPixels: 40_000_000, maxFaces: DEFAULT_MAX_FACES },
       logger,
-      decodeImage,
+      decodeFrame,
       faceFinder: finder,
       encodeChip: encodeChipPng,
       sendJob: async (body) => {
@@ -228,7 +227,7 @@ describe('Function: createEmfSink()', () => {
     const handler = createHandler({
       config,
       logger,
-      decodeImage,
+      decodeFrame,
       faceFinder: async () => loaded,
       encodeChip: encodeChipPng,
       sendJob: async () => {},

@@ -2,13 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { DetectorAccepted } from '@frs/contracts/request';
-import { decodeImage } from '@frs/vision/image';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts';
 import { DEFAULT_MAX_FACES } from '../src/config.ts';
 import { loadFaceFinder } from '../src/deps.ts';
-import { encodeChipPng } from '../src/image.ts';
+import { decodeFrame, encodeChipPng } from '../src/image.ts';
 import { facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const FUNCTION_URL_LIMIT = 6 * 1024 * 1024;
@@ -42,7 +41,7 @@ describe('Function: createHandler() at camera sizes', () => {
     const deps: DetectorDeps = {
       config: { maxBodyBytes: FUNCTION_URL_LIMIT, maxPixels: 40_000_000, maxFaces: DEFAULT_MAX_FACES },
       logger,
-      decodeImage,
+      decodeFrame,
       faceFinder: finder,
       encodeChip: encodeChipPng,
       sendJob: async (body) => {

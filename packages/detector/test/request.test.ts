@@ -128,7 +128,7 @@ describe('Function: createHandler() identifier rules', () => {
     const handler = createHandler({
       config: { maxBodyBytes: LIMIT, maxPixels: 40_000_000, maxFaces: 32 },
       logger: makeLogger().logger,
-      decodeImage: () => Promise.reject(new Error('decodeImage must not be reached')),
+      decodeFrame: () => Promise.reject(new Error('decodeFrame must not be reached')),
       faceFinder: () => Promise.reject(new Error('faceFinder must not be reached')),
       encodeChip: () => Promise.reject(new Error('encodeChip must not be reached')),
       sendJob: async (body) => {

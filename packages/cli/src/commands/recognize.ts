@@ -5,14 +5,14 @@ import { type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
 import { buildJob } from '@frs/detector/app';
 import { DEFAULT_MAX_FACES } from '@frs/detector/config';
 import { loadFaceFinder } from '@frs/detector/deps';
-import { encodeChipPng } from '@frs/detector/image';
+import { decodeFrame, encodeChipPng } from '@frs/detector/image';
 import { recognizeJob } from '@frs/recognizer/app';
 import { decodeChipPng } from '@frs/recognizer/chip';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { galleryMatcher, loadGalleryFrom } from '@frs/recognizer/gallery';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
-import { DEFAULT_MAX_PIXELS, decodeImage } from '@frs/vision/image';
+import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
 import { type Command, UsageError } from '../command.ts';
@@ -76,7 +76,7 @@ export const recognize: Command = {
         maxFaces: DEFAULT_MAX_FACES,
       },
       logger: log,
-      decodeImage,
+      decodeFrame,
       faceFinder,
       encodeChip: encodeChipPng,
     };
