@@ -359,8 +359,8 @@ export function createGalleryStore(options: GalleryStoreOptions): GalleryStore {
     },
 
     async thumbnail(name, photoId) {
-      const person = await this.getPerson(name);
-      if (!person.photos.some((p) => p.photoId === photoId)) {
+      const person = findPerson((await read()).gallery, name);
+      if (!photosOf(person).some((p) => p.photoId === photoId)) {
         throw new PhotoNotFoundError(`person '${name}' has no photo ${photoId}`);
       }
       try {
