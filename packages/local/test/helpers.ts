@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { RecognitionResult } from '@frs/contracts/result';
 import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 
 /** An SQS client for the local fauxqs server. */
@@ -70,4 +71,22 @@ export async function drain(
     }
   }
   return bodies;
+}
+
+/**
+ * One long-poll of the response queue: every result received is parsed, handed to `onResult` and deleted
+ * (tests own the queue, so nobody else's results are consumed).
+ */
+export async function receiveResults(
+  sqs: SQSClient,
+  queueUrl: string,
+  onResult: (result: RecognitionResult) => void,
+): Promise<void> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  for (const m of out.Messages ?? []) {
+    onResult(RecognitionResult.parse(JSON.parse(m.Body ?? '')));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+  }
 }

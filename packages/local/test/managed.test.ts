@@ -3,15 +3,15 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { EnrolResponse, PeopleList, PersonDetail } from '@frs/contracts/enrol';
 import { ErrorBody } from '@frs/contracts/errors';
-import { RecognitionResult } from '@frs/contracts/result';
+import type { RecognitionResult } from '@frs/contracts/result';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GALLERY_BUCKET, type LocalStack, startLocalStack } from '../src/stack.ts';
 import { facePath, photosOf } from './fixtures.ts';
-import { sqsClient, testLogger } from './helpers.ts';
+import { receiveResults, sqsClient, testLogger } from './helpers.ts';
 
 const PEOPLE = ['John_Salley', 'John_Savage', 'John_Schneider', 'bbt_sheldon', 'bbt_penny'] as const;
 const PER_PERSON = 2;
@@ -87,20 +87,7 @@ describe('Function: startLocalStack() with the managed gallery', () => {
     expect(response.status, await response.clone().text()).toBe(200);
     const deadline = Date.now() + 60_000;
     while (!results.has(requestId) && Date.now() < deadline) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: stack.responseQueueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      for (const m of out.Messages ?? []) {
-        const result = RecognitionResult.parse(JSON.parse(m.Body ?? ''));
-        results.set(result.request_id, result);
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: stack.responseQueueUrl, ReceiptHandle: m.ReceiptHandle }),
-        );
-      }
+      await receiveResults(sqs, stack.responseQueueUrl, (result) => results.set(result.request_id, result));
     }
     const result = results.get(requestId);
     if (result === undefined) throw new Error(`no result for ${requestId}`);

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ErrorBody } from '@frs/contracts/errors';
 import { SqsEvent } from '@frs/contracts/lambda';
 import { DetectorAccepted } from '@frs/contracts/request';
-import { RecognitionResult } from '@frs/contracts/result';
+import type { RecognitionResult } from '@frs/contracts/result';
 import { parseJob } from '@frs/recognizer/app';
 import { createDynamoIdempotencyStore, idempotencyKey } from '@frs/recognizer/idempotency';
 import sharp from 'sharp';
@@ -19,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqsHandler } from '../src/event-source.ts';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
 import { enrolGallery, facePath, photosOf } from './fixtures.ts';
-import { dynamoClient, queueDepth, sqsClient, testLogger } from './helpers.ts';
+import { dynamoClient, queueDepth, receiveResults, sqsClient, testLogger } from './helpers.ts';
 
 const ENROLLED = ['John_Salley', 'John_Savage', 'John_Schneider', 'bbt_sheldon', 'bbt_penny'] as const;
 const PER_PERSON = 4;
@@ -103,20 +98,9 @@ describe('Function: startLocalStack()', () => {
   }
 
   async function pollResponses(): Promise<void> {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: stack.responseQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    for (const m of out.Messages ?? []) {
-      const result = RecognitionResult.parse(JSON.parse(m.Body ?? ''));
+    await receiveResults(sqs, stack.responseQueueUrl, (result) => {
       results.set(result.request_id, [...(results.get(result.request_id) ?? []), result]);
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: stack.responseQueueUrl, ReceiptHandle: m.ReceiptHandle }),
-      );
-    }
+    });
   }
 
   /** Waits until the request queue is empty (every copy handled), then collects any late results. */
