@@ -18,6 +18,8 @@ export interface RgbImage {
 /** The part of the vision pipeline the recognizer uses. */
 export interface Embedder {
   modelId: string;
+  /** The chip size the model takes; a job cut for another size can never be embedded. */
+  chipSize: { width: number; height: number };
   embed(chips: readonly RgbImage[]): Promise<readonly { vector: Float32Array }[]>;
 }
 
@@ -115,8 +117,25 @@ export async function recognizeJob(
       `job chips are for embedder ${job.models.embedder}, this is ${embedder.modelId}`,
     );
   }
+  const { width, height } = embedder.chipSize;
+  if (job.faces.length > 0 && (job.chip_size.width !== width || job.chip_size.height !== height)) {
+    throw new PoisonJobError(
+      `job chips are ${job.chip_size.width}×${job.chip_size.height}, the embedder takes ${width}×${height}`,
+    );
+  }
   const matcher = await deps.matcher();
-  const chips = await Promise.all(job.faces.map((f) => deps.decodeChip(Buffer.from(f.chip, 'base64'))));
+  // A chip that does not decode, or decodes to another size, can never succeed: poison, not a retry.
+  const chips = await Promise.all(
+    job.faces.map(async (f, i) => {
+      const chip = await deps.decodeChip(Buffer.from(f.chip, 'base64')).catch((error: unknown) => {
+        throw new PoisonJobError(`chip ${i} is not a decodable PNG`, { cause: error });
+      });
+      if (chip.width !== width || chip.height !== height) {
+        throw new PoisonJobError(`chip ${i} is ${chip.width}×${chip.height}, not ${width}×${height}`);
+      }
+      return chip;
+    }),
+  );
   const embeddings = chips.length > 0 ? await embedder.embed(chips) : [];
   const faces: ResultFace[] = job.faces.map((face, i) => {
     const embedding = embeddings[i];

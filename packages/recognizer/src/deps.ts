@@ -61,7 +61,12 @@ export async function loadEmbedder(options: {
     ms: Math.round(performance.now() - started),
     model: embedder.modelId,
   });
-  return { modelId: embedder.modelId, embed: (chips) => embedder.embed(chips) };
+  const [width, height] = embedder.inputSize;
+  return {
+    modelId: embedder.modelId,
+    chipSize: { width, height },
+    embed: (chips) => embedder.embed(chips),
+  };
 }
 
 /** How long a camera queue found missing is not tried again (a container lives for hours). */

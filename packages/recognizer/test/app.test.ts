@@ -8,6 +8,7 @@ import { RecognitionResult } from '@frs/contracts/result';
 import { addEmbeddings, createGallery, type Gallery, serializeGallery } from '@frs/vision/gallery';
 import { defaultThreshold } from '@frs/vision/match';
 import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type Embedder, type RecognizerDeps } from '../src/app.ts';
 import { decodeChipPng } from '../src/chip.ts';
@@ -29,7 +30,11 @@ describe('Function: createHandler()', () => {
 
   beforeAll(async () => {
     pipeline = await createFacePipeline({});
-    embedder = { modelId: pipeline.models.embedder, embed: (chips) => pipeline.embed(chips) };
+    embedder = {
+      modelId: pipeline.models.embedder,
+      chipSize: pipeline.chipSize,
+      embed: (chips) => pipeline.embed(chips),
+    };
     gallery = createGallery({ id: pipeline.models.embedder, dimension: pipeline.embedder.dimension });
     for (const person of ENROLLED) {
       const photos = (await photosOf(person)).slice(0, 3);
@@ -167,6 +172,29 @@ describe('Function: createHandler()', () => {
       poison.split,
       { dimensions: { outcome: 'no_face' }, metrics: { Results: [1, 'Count'] } },
     ]);
+  });
+
+  it('returns the record as a poison failure, not a retry, when a chip is corrupt, of the wrong size or cut for another size', async () => {
+    const { handler, sent, lines } = makeDeps();
+    const good = job('salley');
+    const face = good.faces[0];
+    if (face === undefined) throw new Error('fixture has a face');
+    const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    const bodies = [
+      { ...good, faces: [{ ...face, chip: Buffer.from('not a png').toString('base64') }] },
+      { ...good, faces: [{ ...face, chip: tiny.toString('base64') }] },
+      { ...good, chip_size: { width: 96, height: 96 } },
+    ].map((b) => JSON.stringify(b));
+    const response = await handler(sqsEvent(bodies));
+    expect(response.batchItemFailures).toHaveLength(3);
+    expect(sent).toEqual([]);
+    const failed = lines.filter((l) => l.message === 'record failed');
+    expect(failed.map((l) => l.poison)).toEqual([true, true, true]);
+    expect(JSON.stringify(failed)).toMatch(
+      /chip 0 is not a decodable PNG.*chip 0 is 8×8, not 112×112.*job chips are 96×96/s,
+    );
   });
 
   it('returns the same result apart from timing when the same job is delivered twice', async () => {

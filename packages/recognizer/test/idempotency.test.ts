@@ -177,7 +177,11 @@ describe('Function: createHandler() with deduplication', () => {
     });
     const deps: RecognizerDeps = {
       logger,
-      embedder: async () => ({ modelId: pipeline.models.embedder, embed: (c) => pipeline.embed(c) }),
+      embedder: async () => ({
+        modelId: pipeline.models.embedder,
+        chipSize: pipeline.chipSize,
+        embed: (c) => pipeline.embed(c),
+      }),
       matcher: async () => matcher,
       decodeChip: decodeChipPng,
       sendResult: async (body) => {
@@ -272,7 +276,7 @@ describe('Function: createHandler() time budget', () => {
     const started: string[] = [];
     const handler = createHandler({
       logger,
-      embedder: async () => ({ modelId: 'e', embed: async () => [] }),
+      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
       matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
       decodeChip: decodeChipPng,
       sendResult: async (_body, route) => {
@@ -302,7 +306,7 @@ describe('Function: createHandler() time budget', () => {
     const started: string[] = [];
     const handler = createHandler({
       logger,
-      embedder: async () => ({ modelId: 'e', embed: async () => [] }),
+      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
       matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
       decodeChip: decodeChipPng,
       sendResult: async (_body, route) => {
@@ -324,7 +328,7 @@ describe('Function: createHandler() time budget', () => {
     const { logger } = makeLogger();
     const handler = createHandler({
       logger,
-      embedder: async () => ({ modelId: 'e', embed: async () => [] }),
+      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
       matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
       decodeChip: decodeChipPng,
       sendResult: async () => undefined,
