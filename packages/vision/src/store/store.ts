@@ -341,20 +341,29 @@ export function createGalleryStore(options: GalleryStoreOptions): GalleryStore {
     },
 
     async removePerson(name) {
+      // Thumbnails go first: should anything fail later, a retry finds the person and deletes again,
+      // whereas a snapshot written first would leave unreferenced face images that nothing ever removes.
+      const before = photosOf(findPerson((await read()).gallery, name)).map((p) => p.photoId);
+      await eraseThumbnails(before);
       const dropped = await mutate((gallery) => withoutPhotos(gallery, name, () => true));
-      await eraseThumbnails(dropped);
+      // Photos enrolled between the read and the write went with the person too.
+      await eraseThumbnails(dropped.filter((id) => !before.includes(id)));
       await purgeVersions(snapshotKey, true);
     },
 
     async removePhoto(name, photoId) {
-      const dropped = await mutate((gallery) => {
-        const person = findPerson(gallery, name);
-        if (!photosOf(person).some((p) => p.photoId === photoId)) {
+      const owns = (gallery: Gallery) => {
+        if (!photosOf(findPerson(gallery, name)).some((p) => p.photoId === photoId)) {
           throw new PhotoNotFoundError(`person '${name}' has no photo ${photoId}`);
         }
+      };
+      // As for a person: the face image goes before the snapshot stops naming it.
+      owns((await read()).gallery);
+      await eraseThumbnails([photoId]);
+      await mutate((gallery) => {
+        owns(gallery);
         return withoutPhotos(gallery, name, (id) => id === photoId);
       });
-      await eraseThumbnails(dropped);
       await purgeVersions(snapshotKey, true);
     },
 
