@@ -91,7 +91,10 @@ export async function buildJob(
   const image = { width: frame.width, height: frame.height };
   const decoded = performance.now();
   const finder = await deps.faceFinder();
-  const faces = await finder.detectAndAlign(frame.input);
+  // Above the working budget the pipeline decodes the bytes itself: a truncated photo surfaces here.
+  const faces = await finder.detectAndAlign(frame.input).catch((error: unknown) => {
+    throw toRequestError(error, bytes);
+  });
   const detected = performance.now();
   const jobFaces = await Promise.all(
     [...faces]

@@ -1,7 +1,7 @@
 import { WORKING_MAX_PIXELS } from '@frs/vision/detect';
 import {
   CorruptImageError,
-  decodeImageWithin,
+  decodeImageIfWithin,
   ImageTooLargeError,
   UnsupportedImageFormatError,
 } from '@frs/vision/image';
@@ -86,9 +86,9 @@ export async function encodeChipPng(chip: RgbImage): Promise<Uint8Array> {
 
 /**
  * Decodes a frame for detection. Up to the detector's working budget (`WORKING_MAX_PIXELS`, 13.5 MP) it is
- * the pixels; above it only the reduced decode's size is kept and the bytes go to the pipeline, which
- * decodes them reduced (and the faces' regions at full resolution), so a 40 MP photo never holds its
- * 120 MB RGB buffer and the detector stays under 400 MiB frame after frame.
+ * the pixels; above it only the header is read and the bytes go to the pipeline, which decodes them
+ * reduced (and the faces' regions at full resolution), so a 40 MP photo never holds its 120 MB RGB buffer
+ * and the detector stays under 400 MiB frame after frame.
  *
  * @throws the vision library's image errors (map them with {@link toRequestError}).
  * @example
@@ -101,7 +101,6 @@ export async function decodeFrame(
   bytes: Uint8Array,
   limits: { maxBytes: number; maxPixels: number },
 ): Promise<DecodedFrame> {
-  const reduced = await decodeImageWithin(bytes, WORKING_MAX_PIXELS, limits);
-  const whole = reduced.image.width === reduced.width && reduced.image.height === reduced.height;
-  return { input: whole ? reduced.image : bytes, width: reduced.width, height: reduced.height };
+  const { image, width, height } = await decodeImageIfWithin(bytes, WORKING_MAX_PIXELS, limits);
+  return { input: image ?? bytes, width, height };
 }

@@ -88,4 +88,37 @@ describe('Function: createHandler() at camera sizes', () => {
     expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('body_too_large');
     expect(sent).toEqual([]);
   });
+
+  it('returns 200 with the face in original coordinates when the photo is above the working budget', async () => {
+    const source = await readFile(facePath('identities/fnp_shea_whigham/00.jpg'));
+    const { width = 0, height = 0 } = await sharp(source).metadata();
+    const scale = Math.sqrt(20_000_000 / (width * height));
+    const size = { width: Math.round(width * scale), height: Math.round(height * scale) };
+    const jpeg = await sharp(source).resize(size.width, size.height).jpeg({ quality: 70 }).toBuffer();
+    const { handler, sent } = makeDeps();
+    const response = await handler(makeEvent({ content: jpeg.toString('base64'), request_id: 'cam-20mp' }));
+    expect(response.statusCode, response.body).toBe(200);
+    const job = RecognitionJob.parse(JSON.parse(sent[0] ?? ''));
+    expect(job.image).toEqual(size);
+    // The same photo at its own size, well inside the budget: its box, scaled, is where the face must be.
+    await handler(makeEvent({ content: source.toString('base64'), request_id: 'cam-source' }));
+    const reference = RecognitionJob.parse(JSON.parse(sent[1] ?? '')).faces[0]?.box ?? [0, 0, 0, 0];
+    const box = job.faces[0]?.box ?? [0, 0, 0, 0];
+    const side = (reference[2] - reference[0]) * scale;
+    for (const [i, v] of box.entries()) {
+      expect(Math.abs(v - (reference[i] ?? 0) * scale), `box[${i}]`).toBeLessThan(0.05 * side);
+    }
+  }, 120_000);
+
+  it('returns 422 truncated_image and queues nothing when a photo above the working budget is cut short', async () => {
+    const whole = await sharp({ create: { width: 5000, height: 4000, channels: 3, background: '#7a6' } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const { handler, sent } = makeDeps();
+    const cut = whole.subarray(0, Math.floor(whole.length / 2));
+    const response = await handler(makeEvent({ content: cut.toString('base64'), request_id: 'cam-cut' }));
+    expect(response.statusCode, response.body).toBe(422);
+    expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('truncated_image');
+    expect(sent).toEqual([]);
+  }, 60_000);
 });

@@ -71,6 +71,7 @@ export {
   DEFAULT_MAX_PIXELS,
   DownscaleInputError,
   decodeImage,
+  decodeImageIfWithin,
   decodeImageRegion,
   decodeImageWithin,
   downscaleBox,

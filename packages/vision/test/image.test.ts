@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CorruptImageError,
   decodeImage,
+  decodeImageIfWithin,
   decodeImageRegion,
   decodeImageWithin,
   ImageTooLargeError,
@@ -191,6 +192,33 @@ describe('Function: decodeImage()', () => {
 
   it('throws UnsupportedImageFormatError when given no bytes', async () => {
     await expect(decodeImage(new Uint8Array(0))).rejects.toBeInstanceOf(UnsupportedImageFormatError);
+  });
+});
+
+describe('Function: decodeImageIfWithin()', () => {
+  it('returns the pixels within the budget and only the size above it', async () => {
+    const bytes = await readFile(facePath('identities/Anthony_Hopkins/00.jpg'));
+    const full = await decodeImage(bytes);
+    expect(await decodeImageIfWithin(bytes, full.width * full.height)).toEqual({
+      image: full,
+      width: full.width,
+      height: full.height,
+    });
+    expect(await decodeImageIfWithin(bytes, full.width * full.height - 1)).toEqual({
+      image: undefined,
+      width: full.width,
+      height: full.height,
+    });
+  });
+
+  it('throws the header errors before any pixel when the bytes are not an image or over the limit', async () => {
+    const bytes = await readFile(facePath('identities/Anthony_Hopkins/00.jpg'));
+    await expect(decodeImageIfWithin(new Uint8Array([1, 2, 3]), 1)).rejects.toBeInstanceOf(
+      UnsupportedImageFormatError,
+    );
+    await expect(decodeImageIfWithin(bytes, 1, { maxPixels: 100 })).rejects.toBeInstanceOf(
+      ImageTooLargeError,
+    );
   });
 });
 

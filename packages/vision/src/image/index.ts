@@ -204,6 +204,33 @@ export async function decodeImageWithin(
   return { image, width, height };
 }
 
+/**
+ * Reads the header and decodes the pixels only when the image has at most `maxPixels`; a larger one comes
+ * back with its (oriented) size and no pixels, for callers that hand the bytes on to a path that decodes
+ * reduced (the face finder's bytes path), so nothing is decoded twice.
+ *
+ * @throws {UnsupportedImageFormatError | ImageTooLargeError | CorruptImageError} as {@link decodeImage}
+ *   (a larger image's pixel data is not checked here).
+ * @example
+ * ```ts
+ * const { image, width, height } = await decodeImageIfWithin(bytes, 13_500_000);
+ * const faces = await finder.detectAndAlign(image ?? bytes);
+ * ```
+ */
+export async function decodeImageIfWithin(
+  bytes: Uint8Array,
+  maxPixels: number,
+  limits: ImageLimits = {},
+): Promise<{ image: RgbImage | undefined; width: number; height: number }> {
+  const header = await readHeader(bytes, limits);
+  const { width, height } = header;
+  return {
+    image: width * height <= maxPixels ? await decodePixels(bytes, header) : undefined,
+    width,
+    height,
+  };
+}
+
 /** A pixel rectangle of an image. */
 export interface Region {
   left: number;
