@@ -3,7 +3,7 @@ import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
 import { decodeImage } from '@frs/vision/image';
-import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
+import { createFacePipeline, type FacePipeline, largestFace } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';
 import sharp from 'sharp';
 import type { EnrollerDeps, FaceToEnrol, RgbImage } from './app.ts';
@@ -23,11 +23,7 @@ export async function largestFaceWith(
   pipeline: FacePipeline,
   image: RgbImage,
 ): Promise<FaceToEnrol | undefined> {
-  const chips = await pipeline.detectAndAlign(image);
-  const area = (b: readonly number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
-  let largest = chips[0];
-  for (const chip of chips)
-    if (largest && area(chip.detection.box) > area(largest.detection.box)) largest = chip;
+  const largest = largestFace(await pipeline.detectAndAlign(image));
   if (largest === undefined) return undefined;
   const [embedding] = await pipeline.embed([largest]);
   if (embedding === undefined) return undefined;

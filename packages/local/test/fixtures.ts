@@ -6,6 +6,7 @@ import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
+import { largestFace } from '@frs/vision/pipeline';
 
 /** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
 export const SHARED_DIR =
@@ -41,8 +42,7 @@ export async function enrolGallery(
     const vectors: { vector: Float32Array; source: string }[] = [];
     for (const photo of (await photosOf(person)).slice(0, perPerson)) {
       const faces = await finder.detectAndAlign(await decodeImage(await readFile(photo)));
-      const area = (b: readonly number[]) => ((b[2] ?? 0) - (b[0] ?? 0)) * ((b[3] ?? 0) - (b[1] ?? 0));
-      const largest = [...faces].sort((a, b) => area(b.detection.box) - area(a.detection.box))[0];
+      const largest = largestFace(faces);
       if (!largest) continue;
       const [embedding] = await embedder.embed([largest]);
       if (embedding) vectors.push({ vector: embedding.vector, source: photo });

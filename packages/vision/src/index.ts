@@ -118,6 +118,7 @@ export {
   type FaceFinder,
   type FacePipeline,
   type FacePipelineOptions,
+  largestFace,
   type StageTimings,
 } from './pipeline/index.ts';
 export type { Box, Detection, Embedding, FaceChip, Logger, Point, RgbImage } from './types.ts';

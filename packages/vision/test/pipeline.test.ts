@@ -6,7 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { alignFace } from '../src/align/index.ts';
 import { WORKING_MAX_PIXELS } from '../src/detect/index.ts';
 import { decodeImage, UnsupportedImageFormatError } from '../src/image/index.ts';
-import { createFaceFinder, createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
+import {
+  createFaceFinder,
+  createFacePipeline,
+  type FacePipeline,
+  largestFace,
+} from '../src/pipeline/index.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
 
@@ -124,5 +129,17 @@ describe('Function: createFaceFinder()', () => {
     await expect(createFacePipeline({ manifest, modelsDir: dir })).rejects.toThrow(
       /not built|cannot be read/,
     );
+  });
+});
+
+describe('Function: largestFace()', () => {
+  const face = (box: readonly [number, number, number, number]) => ({ detection: { box } });
+
+  it('returns the face with the largest box, the first of equal ones, and undefined for none', () => {
+    const small = face([0, 0, 10, 10]);
+    const big = face([5, 5, 40, 45]);
+    const twin = face([100, 100, 135, 140]);
+    expect(largestFace([small, big, twin])).toBe(big);
+    expect(largestFace([])).toBeUndefined();
   });
 });

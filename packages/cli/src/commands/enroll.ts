@@ -14,6 +14,7 @@ import {
   vectorCount,
 } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
+import { largestFace } from '@frs/vision/pipeline';
 import { type Command, UsageError } from '../command.ts';
 import { createEnrolClient, EnrolApiError, type EnrolClient } from '../enrol-client.ts';
 import { createProgress } from '../progress.ts';
@@ -76,10 +77,6 @@ async function listPeople(dir: string): Promise<{ person: string; photos: string
     if (photos.length > 0) people.push({ person: name, photos });
   }
   return people;
-}
-
-function area(box: readonly number[]): number {
-  return Math.max(0, (box[2] ?? 0) - (box[0] ?? 0)) * Math.max(0, (box[3] ?? 0) - (box[1] ?? 0));
 }
 
 // Through the API: the service detects and embeds, so nothing but the photos leaves this machine.
@@ -212,7 +209,7 @@ export const enroll: Command = {
         try {
           const image = await decodeImage(await readFile(photo));
           const faces = await finder.detectAndAlign(image);
-          const largest = [...faces].sort((a, b) => area(b.detection.box) - area(a.detection.box))[0];
+          const largest = largestFace(faces);
           if (largest === undefined) {
             reports.push({ person, photo, outcome: 'no_face', faces: 0 });
           } else {

@@ -310,3 +310,24 @@ export async function createFacePipeline(options: FacePipelineOptions = {}): Pro
     },
   };
 }
+
+/**
+ * The face with the largest box: the one a photo is enrolled with (a bystander is smaller). `undefined`
+ * for no faces; the first of equal boxes wins.
+ *
+ * @example
+ * ```ts
+ * const face = largestFace(await finder.detectAndAlign(photo)); // FaceChip | undefined
+ * ```
+ */
+export function largestFace<T extends { detection: { box: readonly [number, number, number, number] } }>(
+  faces: readonly T[],
+): T | undefined {
+  const area = ([x1, y1, x2, y2]: readonly [number, number, number, number]) =>
+    Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  let largest: T | undefined;
+  for (const face of faces) {
+    if (largest === undefined || area(face.detection.box) > area(largest.detection.box)) largest = face;
+  }
+  return largest;
+}
