@@ -11,8 +11,12 @@ function redact(location: string): string {
   return location.replace(/\?.*$/, '?…');
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+// The one message for a gallery that cannot serve, whether at a one-off load or a live matcher's first read.
+function unusable(location: string, error: unknown): RecognizerConfigError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reason}`, {
+    cause: error,
+  });
 }
 
 /**
@@ -36,9 +40,7 @@ export async function loadGalleryFrom(
     if (fetched.kind !== 'gallery') throw new Error('it does not exist');
     return fetched.gallery;
   } catch (error) {
-    throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
-      cause: error,
-    });
+    throw unusable(location, error);
   }
 }
 
@@ -143,9 +145,7 @@ export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<Fa
       if (fetched.kind === 'missing') return installEmpty(clock() - started);
       return install(fetched.gallery, fetched.etag, clock() - started, 'gallery loaded');
     } catch (error) {
-      throw new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reasonOf(error)}`, {
-        cause: error,
-      });
+      throw unusable(location, error);
     }
   };
 
