@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionUrlEvent } from '@frs/contracts/lambda';
-import type { JsonLogger } from '@frs/runtime/logger';
-import { createJsonLogger } from '@frs/runtime/logger';
 
 /** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
 export const SHARED_DIR =
@@ -25,16 +23,7 @@ export function makeEvent(body: unknown, overrides: Partial<FunctionUrlEvent> = 
   };
 }
 
-/** A logger that keeps its lines for assertions. */
-export function makeLogger(): { logger: JsonLogger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createJsonLogger({
-    service: 'test',
-    level: 'debug',
-    write: (l) => lines.push(JSON.parse(l)),
-  });
-  return { logger, lines };
-}
+export { recordingLogger as makeLogger } from '@frs/runtime/logger';
 
 /** Incompressible chip pixels: the worst case for the job size budget. */
 export function noiseChip(width = 112, height = 112): { width: number; height: number; data: Uint8Array } {

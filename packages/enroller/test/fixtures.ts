@@ -1,5 +1,4 @@
 import type { FunctionUrlEvent } from '@frs/contracts/lambda';
-import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 
 /** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
 export const SHARED_DIR =
@@ -22,15 +21,6 @@ export function makeEvent(method: string, rawPath: string, body?: unknown): Func
   };
 }
 
-/** A logger that keeps its lines for assertions. */
-export function makeLogger(): { logger: JsonLogger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createJsonLogger({
-    service: 'test',
-    level: 'debug',
-    write: (l) => lines.push(JSON.parse(l)),
-  });
-  return { logger, lines };
-}
+export { recordingLogger as makeLogger } from '@frs/runtime/logger';
 
 export { EmfLine, recordingMetrics } from '@frs/runtime/metrics';

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecognitionJob } from '@frs/contracts/job';
-import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 import type { FacePipeline } from '@frs/vision/pipeline';
 import sharp from 'sharp';
 
@@ -20,16 +19,7 @@ export async function photosOf(person: string): Promise<string[]> {
   return (await readdir(dir)).sort().map((f) => join(dir, f));
 }
 
-/** A logger that keeps its lines for assertions. */
-export function makeLogger(): { logger: JsonLogger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createJsonLogger({
-    service: 'test',
-    level: 'debug',
-    write: (l) => lines.push(JSON.parse(l)),
-  });
-  return { logger, lines };
-}
+export { recordingLogger as makeLogger } from '@frs/runtime/logger';
 
 /** A job for a real photo, built like the detector builds it (real detection, alignment and PNG chips). */
 export async function jobFor(

@@ -105,3 +105,22 @@ export function createJsonLogger(
     child: (more) => createJsonLogger(options, { ...fields, ...more }),
   };
 }
+
+/**
+ * A debug-level logger that keeps every line, parsed (for tests that assert what a handler logged).
+ *
+ * @example
+ * ```ts
+ * const { logger, lines } = recordingLogger();
+ * logger.warn('refused', { code: 'x' }); // lines[0].message === 'refused'
+ * ```
+ */
+export function recordingLogger(): { logger: JsonLogger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createJsonLogger({
+    service: 'test',
+    level: 'debug',
+    write: (l) => lines.push(JSON.parse(l)),
+  });
+  return { logger, lines };
+}
