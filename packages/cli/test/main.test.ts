@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { defineCommand, UsageError } from '../src/command.ts';
 import { frs } from './fixtures.ts';
 
 describe('Function: frs (main)', () => {
@@ -27,5 +28,40 @@ describe('Function: frs (main)', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^frs send: .*ENOENT.*\/nonexistent\/frame\.jpg/m);
     expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('Function: defineCommand()', () => {
+  const seen: unknown[] = [];
+  const hello = defineCommand({
+    name: 'hello',
+    summary: 'greet',
+    usage: 'Usage: frs hello [--name <who>] [--loud]',
+    options: { name: { type: 'string', default: 'world' }, loud: { type: 'boolean' } },
+    positionals: false,
+    async run({ values, positionals }) {
+      expectTypeOf(values.name).toEqualTypeOf<string>();
+      expectTypeOf(values.loud).toEqualTypeOf<boolean | undefined>();
+      seen.push({ values, positionals });
+      return values.loud ? 1 : 0;
+    },
+  });
+
+  it('returns the run result with typed flag values and defaults when the arguments parse', async () => {
+    expect(await hello.run(['--loud'])).toBe(1);
+    expect(seen.at(-1)).toEqual({ values: { name: 'world', loud: true }, positionals: [] });
+  });
+
+  it('throws UsageError naming the flag when a flag is unknown, lacks its value or a positional is not allowed', async () => {
+    await expect(hello.run(['--nmae', 'x'])).rejects.toThrow(new UsageError("Unknown option '--nmae'"));
+    await expect(hello.run(['--name'])).rejects.toThrow(UsageError);
+    await expect(hello.run(['extra'])).rejects.toThrow(UsageError);
+  });
+
+  it('returns 2 with the usage text when a real command gets an unknown flag', async () => {
+    const out = await frs(['people', 'list', '--no-such-flag']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^frs people: Unknown option '--no-such-flag'/);
+    expect(out.stderr).toContain('Usage: frs people list');
   });
 });

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { startConsole } from '@frs/console/server';
 import type { Signer } from '@frs/console/upstream';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { functionUrlRegion, signedInit } from '../camera.ts';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, signOptions, UsageError } from '../command.ts';
 import { shouldSign } from '../util/function-url.ts';
 import { sqsClientFor } from '../util/sqs.ts';
 
@@ -23,24 +22,21 @@ Options:
   --sign / --no-sign          SigV4 on Function URL calls (default: sign non-loopback URLs)
   -h, --help                  this text`;
 
-export const consoleCommand: Command = {
+export const consoleCommand = defineCommand({
   name: 'console',
   summary:
     'serve the web console (recognise, people, health) on 127.0.0.1, signing calls with your AWS credentials',
   usage,
-  async run(argv) {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        url: { type: 'string' },
-        'queue-url': { type: 'string' },
-        'enrol-url': { type: 'string' },
-        'request-queue-url': { type: 'string' },
-        port: { type: 'string', default: '8082' },
-        sign: { type: 'boolean' },
-        'no-sign': { type: 'boolean' },
-      },
-    });
+  options: {
+    url: { type: 'string' },
+    'queue-url': { type: 'string' },
+    'enrol-url': { type: 'string' },
+    'request-queue-url': { type: 'string' },
+    port: { type: 'string', default: '8082' },
+    ...signOptions,
+  },
+  positionals: false,
+  async run({ values }) {
     if (!values.url || !values['queue-url']) throw new UsageError('--url and --queue-url are required');
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -75,4 +71,4 @@ export const consoleCommand: Command = {
     await server.close();
     return 0;
   },
-};
+});

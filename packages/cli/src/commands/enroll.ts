@@ -1,6 +1,5 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger } from '@frs/runtime/logger';
@@ -15,7 +14,7 @@ import {
 } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { largestFace } from '@frs/vision/pipeline';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { createEnrolClient, EnrolApiError, type EnrolClient } from '../enrol-client.ts';
 import { createProgress } from '../progress.ts';
 import { shouldSign } from '../util/function-url.ts';
@@ -136,25 +135,20 @@ async function enrollRemote(
   return 0;
 }
 
-export const enroll: Command = {
+export const enroll = defineCommand({
   name: 'enroll',
   summary: 'build or update a gallery from <dir>/<Person>/* photos (or --remove a person)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        gallery: { type: 'string' },
-        url: { type: 'string' },
-        sign: { type: 'boolean' },
-        'no-sign': { type: 'boolean' },
-        remove: { type: 'string' },
-        append: { type: 'boolean', default: false },
-        'min-face-size': { type: 'string', default: '20' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    gallery: { type: 'string' },
+    url: { type: 'string' },
+    ...signOptions,
+    remove: { type: 'string' },
+    append: { type: 'boolean', default: false },
+    'min-face-size': { type: 'string', default: '20' },
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
     if (values.url !== undefined && values.gallery !== undefined) {
       throw new UsageError('give --url (the managed gallery) or --gallery (a file), not both');
     }
@@ -264,4 +258,4 @@ export const enroll: Command = {
     }
     return 0;
   },
-};
+});

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { encodeChipPng } from '@frs/detector/image';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
@@ -23,7 +22,7 @@ import { CALIBRATED_THRESHOLDS } from '@frs/vision/match';
 import { createFacePipeline } from '@frs/vision/pipeline';
 import sharp from 'sharp';
 import { positiveNumber } from '../args.ts';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, UsageError } from '../command.ts';
 import { createProgress } from '../progress.ts';
 import { nonNegative, runScale, sizeList } from './eval-scale.ts';
 
@@ -138,35 +137,31 @@ function printSummary(report: RecognitionReport): void {
   }
 }
 
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary:
     'measure recognition (rank-1, top-1, FAR/FRR sweep, threshold for a target FAR) on labelled photos',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        k: { type: 'string', default: '1' },
-        strangers: { type: 'string', default: '0' },
-        seed: { type: 'string', default: '1' },
-        model: { type: 'string' },
-        threshold: { type: 'string' },
-        'target-far': { type: 'string', default: '0.01' },
-        negatives: { type: 'string' },
-        aggregation: { type: 'string', default: 'centroid' },
-        'min-face-size': { type: 'string', default: '20' },
-        flip: { type: 'boolean', default: false },
-        border: { type: 'string', default: 'zero' },
-        json: { type: 'string' },
-        report: { type: 'string', multiple: true },
-        'gallery-size': { type: 'string' },
-        repeats: { type: 'string', default: '5' },
-        margin: { type: 'string', default: '0' },
-        'cache-dir': { type: 'string' },
-      },
-    });
+  options: {
+    k: { type: 'string', default: '1' },
+    strangers: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+    model: { type: 'string' },
+    threshold: { type: 'string' },
+    'target-far': { type: 'string', default: '0.01' },
+    negatives: { type: 'string' },
+    aggregation: { type: 'string', default: 'centroid' },
+    'min-face-size': { type: 'string', default: '20' },
+    flip: { type: 'boolean', default: false },
+    border: { type: 'string', default: 'zero' },
+    json: { type: 'string' },
+    report: { type: 'string', multiple: true },
+    'gallery-size': { type: 'string' },
+    repeats: { type: 'string', default: '5' },
+    margin: { type: 'string', default: '0' },
+    'cache-dir': { type: 'string' },
+  },
+  async run({ values, positionals }) {
     const dir = positionals[0];
     if (dir === undefined) throw new UsageError('a photo folder <dir>/<Person>/* is required');
     const k = positiveNumber('--k', values.k, true);
@@ -299,4 +294,4 @@ export const evalCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -1,5 +1,4 @@
 import { access, readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   type Gallery,
   readTorchGallery,
@@ -7,7 +6,7 @@ import {
   TorchFormatError,
   vectorCount,
 } from '@frs/vision/gallery';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, UsageError } from '../command.ts';
 import { PersonNameError, parseNamesCsv } from '../util/names.ts';
 
 const usage = `Usage: frs import <file.pt> --names <names.csv> --out <gallery.json> [options]
@@ -34,21 +33,17 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export const importCommand: Command = {
+export const importCommand = defineCommand({
   name: 'import',
   summary: "convert the original system's torch .pt gallery into an FRS gallery file",
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        names: { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    names: { type: 'string' },
+    out: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
     const file = positionals[0];
     if (file === undefined) throw new UsageError('a torch gallery <file.pt> is required');
     if (positionals.length > 1) throw new UsageError(`one <file.pt> at a time, got ${positionals.length}`);
@@ -93,4 +88,4 @@ export const importCommand: Command = {
     );
     return 0;
   },
-};
+});

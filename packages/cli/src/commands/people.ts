@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { createEnrolClient } from '../enrol-client.ts';
 import { shouldSign } from '../util/function-url.ts';
 
@@ -17,22 +16,17 @@ Options:
   --json               print JSON on stdout
   -h, --help           this text`;
 
-export const people: Command = {
+export const people = defineCommand({
   name: 'people',
   summary: 'list, show or remove the people of the managed gallery (through the enroller API)',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        url: { type: 'string', default: 'http://127.0.0.1:8081/' },
-        sign: { type: 'boolean' },
-        'no-sign': { type: 'boolean' },
-        photo: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:8081/' },
+    ...signOptions,
+    photo: { type: 'string' },
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
     const client = createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) });
     const [action, name] = positionals;
     if (action === 'list') {
@@ -70,4 +64,4 @@ export const people: Command = {
     }
     throw new UsageError(`unknown action '${action ?? ''}': use list, show or remove`);
   },
-};
+});

@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
 import { buildJob } from '@frs/detector/app';
 import { DEFAULT_MAX_FACES } from '@frs/detector/config';
@@ -15,7 +14,7 @@ import { memoise } from '@frs/runtime/memo';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, UsageError } from '../command.ts';
 import { drawFaces } from '../draw.ts';
 import { createProgress } from '../progress.ts';
 
@@ -33,22 +32,18 @@ Options:
                         orange: unknown)
   -h, --help            this text`;
 
-export const recognize: Command = {
+export const recognize = defineCommand({
   name: 'recognize',
   summary: 'recognize faces in images in-process against a gallery and print the result messages',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        gallery: { type: 'string' },
-        threshold: { type: 'string' },
-        'min-face-size': { type: 'string', default: '20' },
-        json: { type: 'boolean', default: false },
-        draw: { type: 'string' },
-      },
-    });
+  options: {
+    gallery: { type: 'string' },
+    threshold: { type: 'string' },
+    'min-face-size': { type: 'string', default: '20' },
+    ...jsonOption,
+    draw: { type: 'string' },
+  },
+  async run({ values, positionals }) {
     if (positionals.length === 0) throw new UsageError('at least one image is required');
     if (!values.gallery) throw new UsageError('--gallery is required (build one with `frs enroll`)');
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
@@ -114,7 +109,7 @@ export const recognize: Command = {
     progress.done();
     return failures === 0 ? 0 : 1;
   },
-};
+});
 
 function describe(file: string, result: RecognitionResult): string {
   const faces = result.faces

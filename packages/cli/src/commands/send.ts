@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { CameraId } from '@frs/contracts/request';
 import { positiveNumber } from '../args.ts';
 import { Camera, functionUrlRegion } from '../camera.ts';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { createProgress } from '../progress.ts';
 import { shouldSign } from '../util/function-url.ts';
 import { sqsClientFor } from '../util/sqs.ts';
@@ -45,26 +44,21 @@ interface Sent {
   error?: string;
 }
 
-export const send: Command = {
+export const send = defineCommand({
   name: 'send',
   summary: 'send images to a Function URL like a camera and print each result from the response queue',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        url: { type: 'string', default: 'http://127.0.0.1:8080/' },
-        'queue-url': { type: 'string', default: 'http://127.0.0.1:9324/000000000000/frs-resp-queue' },
-        'camera-id': { type: 'string' },
-        repeat: { type: 'string', default: '1' },
-        timeout: { type: 'string', default: '30' },
-        'release-others': { type: 'boolean', default: false },
-        sign: { type: 'boolean' },
-        'no-sign': { type: 'boolean' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:8080/' },
+    'queue-url': { type: 'string', default: 'http://127.0.0.1:9324/000000000000/frs-resp-queue' },
+    'camera-id': { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    timeout: { type: 'string', default: '30' },
+    'release-others': { type: 'boolean', default: false },
+    ...signOptions,
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
     if (positionals.length === 0) throw new UsageError('at least one image is required');
     const repeat = positiveNumber('--repeat', values.repeat, true);
     const timeoutMs = positiveNumber('--timeout', values.timeout) * 1000;
@@ -142,7 +136,7 @@ export const send: Command = {
     }
     return ok.length === outcomes.length ? 0 : 1;
   },
-};
+});
 
 function safeJson(text: string): unknown {
   try {

@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { positiveNumber } from '../args.ts';
 import { functionUrlRegion } from '../camera.ts';
-import { type Command, UsageError } from '../command.ts';
+import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { shouldSign } from '../util/function-url.ts';
 import { listImages } from '../util/images.ts';
 import { sqsClientFor } from '../util/sqs.ts';
@@ -56,28 +55,23 @@ function render(report: WorkloadReport): string {
   ].join('\n');
 }
 
-export const workload: Command = {
+export const workload = defineCommand({
   name: 'workload',
   summary: 'play a fleet of cameras against a Function URL and report latency and accuracy',
   usage,
-  async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        'queue-url': { type: 'string' },
-        requests: { type: 'string', default: '100' },
-        rate: { type: 'string', default: '1' },
-        timeout: { type: 'string', default: '60' },
-        truth: { type: 'string' },
-        'release-others': { type: 'boolean', default: false },
-        sign: { type: 'boolean' },
-        'no-sign': { type: 'boolean' },
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-      },
-    });
+  options: {
+    url: { type: 'string' },
+    'queue-url': { type: 'string' },
+    requests: { type: 'string', default: '100' },
+    rate: { type: 'string', default: '1' },
+    timeout: { type: 'string', default: '60' },
+    truth: { type: 'string' },
+    'release-others': { type: 'boolean', default: false },
+    ...signOptions,
+    ...jsonOption,
+    out: { type: 'string' },
+  },
+  async run({ values, positionals }) {
     const dir = positionals[0];
     if (!dir) throw new UsageError('an image folder is required');
     if (!values.url || !values['queue-url']) throw new UsageError('--url and --queue-url are required');
@@ -112,4 +106,4 @@ export const workload: Command = {
     else console.log(render(report));
     return report.failures === 0 ? 0 : 1;
   },
-};
+});
