@@ -4,6 +4,12 @@ import { extname, join, relative } from 'node:path';
 /** Extensions the service accepts (JPEG, PNG, WebP). */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
+/** An image file and its path relative to the listed folder ('/'-separated): the key of a truth file. */
+export interface ImageFile {
+  path: string;
+  key: string;
+}
+
 /**
  * Every image below `dir` (symlinks followed), in sorted path order, with its path relative to `dir`.
  *
@@ -12,7 +18,7 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '
  * const images = await listImages('photos'); // [{ path: 'photos/adams/00.jpg', key: 'adams/00.jpg' }, …]
  * ```
  */
-export async function listImages(dir: string): Promise<{ path: string; key: string }[]> {
+export async function listImages(dir: string): Promise<ImageFile[]> {
   const found: string[] = [];
   const walk = async (folder: string, depth: number): Promise<void> => {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
