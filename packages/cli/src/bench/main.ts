@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listImages } from '../util/images.ts';
+import { listImageTree } from '@frs/vision/eval';
 import { inRepo, log, node, nodeArgs, repo, run } from './child.ts';
 import { measureColdStarts } from './cold-start.ts';
 import { oneFaceFrame } from './frames.ts';
@@ -33,7 +33,7 @@ async function stageTimes(): Promise<string> {
 
 async function bench(options: BenchOptions): Promise<BenchReport> {
   const work = await mkdtemp(join(tmpdir(), 'frs-bench-'));
-  const images = await listImages(options.images);
+  const images = await listImageTree(options.images);
   const firstImage = images[0];
   if (firstImage === undefined) throw new Error(`no images below ${options.images} (pass --images <dir>)`);
   const frame = await oneFaceFrame(await readFile(firstImage.path));

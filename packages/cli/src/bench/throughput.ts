@@ -1,6 +1,7 @@
 // Load through the running local stack: frames per second at a fixed concurrency, and a soak at a fixed rate.
+
+import type { ImageFile } from '@frs/vision/eval';
 import { Camera } from '../camera.ts';
-import type { ImageFile } from '../util/images.ts';
 import { sqsClientFor } from '../util/sqs.ts';
 import { percentile } from '../util/stats.ts';
 import { runWorkload } from '../workload.ts';

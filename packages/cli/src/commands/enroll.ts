@@ -1,8 +1,8 @@
-import { access, readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger } from '@frs/runtime/logger';
+import { listPeople as listDatasetPeople } from '@frs/vision/eval';
 import {
   addEmbeddings,
   createGallery,
@@ -18,7 +18,6 @@ import { defineCommand, jsonOption, signOptions, UsageError } from '../command.t
 import { createEnrolClient, EnrolApiError, type EnrolClient } from '../enrol-client.ts';
 import { createProgress } from '../progress.ts';
 import { shouldSign } from '../util/function-url.ts';
-import { IMAGE_EXTENSIONS } from '../util/images.ts';
 import { percentile } from '../util/stats.ts';
 
 const usage = `Usage: frs enroll <dir> --url <enrol URL> [options]
@@ -49,33 +48,16 @@ interface PhotoReport {
   detail?: string;
 }
 
+// The photo folders as this command reports them: a person and their photos.
+async function listPeople(dir: string): Promise<{ person: string; photos: string[] }[]> {
+  return (await listDatasetPeople(dir)).map((p) => ({ person: p.name, photos: p.images }));
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
     () => false,
   );
-}
-
-// Follows symbolic links, so a folder of links into a photo library works like a copy.
-async function kind(path: string): Promise<'file' | 'dir' | 'other'> {
-  const info = await stat(path).catch(() => undefined);
-  if (info?.isFile()) return 'file';
-  return info?.isDirectory() ? 'dir' : 'other';
-}
-
-async function listPeople(dir: string): Promise<{ person: string; photos: string[] }[]> {
-  const people: { person: string; photos: string[] }[] = [];
-  for (const name of (await readdir(dir)).sort((a, b) => a.localeCompare(b))) {
-    if ((await kind(join(dir, name))) !== 'dir') continue;
-    const photos: string[] = [];
-    for (const file of (await readdir(join(dir, name))).sort()) {
-      const path = join(dir, name, file);
-      if (IMAGE_EXTENSIONS.has(extname(file).toLowerCase()) && (await kind(path)) === 'file')
-        photos.push(path);
-    }
-    if (photos.length > 0) people.push({ person: name, photos });
-  }
-  return people;
 }
 
 // Through the API: the service detects and embeds, so nothing but the photos leaves this machine.

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { listImageTree } from '@frs/vision/eval';
 import { positiveNumber } from '../args.ts';
 import { functionUrlRegion } from '../camera.ts';
 import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { shouldSign } from '../util/function-url.ts';
-import { listImages } from '../util/images.ts';
 import { sqsClientFor } from '../util/sqs.ts';
 import { parseTruthCsv, runWorkload, type WorkloadReport } from '../workload.ts';
 
@@ -79,7 +79,7 @@ export const workload = defineCommand({
     const rate = positiveNumber('--rate', values.rate);
     const timeout = positiveNumber('--timeout', values.timeout);
 
-    const images = await listImages(dir);
+    const images = await listImageTree(dir);
     if (images.length === 0) throw new UsageError(`no .jpg, .png or .webp images below ${dir}`);
     const truth = values.truth ? parseTruthCsv(await readFile(values.truth, 'utf8')) : undefined;
     const sign = shouldSign(values.url, values);
