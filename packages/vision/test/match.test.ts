@@ -2,10 +2,13 @@ import { addEmbeddings, createGallery, GalleryModelMismatchError } from '@frs/vi
 import {
   CALIBRATED_THRESHOLDS,
   createMatcher,
+  DEFAULT_TARGET_FAR,
   defaultThreshold,
+  galleryFalseAcceptRate,
   UncalibratedModelError,
 } from '@frs/vision/match';
 import { describe, expect, it } from 'vitest';
+import { testManifest } from './fixtures/models.ts';
 
 const MODEL = { id: 'test-embedder', dimension: 4 };
 
@@ -118,11 +121,25 @@ describe('Function: createMatcher()', () => {
 });
 
 describe('Function: defaultThreshold()', () => {
-  it('returns the calibrated value when the model id is known', () => {
-    for (const [id, entry] of Object.entries(CALIBRATED_THRESHOLDS)) {
-      expect(defaultThreshold(id)).toBe(entry.threshold);
-      expect(entry.threshold).toBeGreaterThan(0);
-      expect(entry.threshold).toBeLessThan(1);
+  it('returns a threshold in (0, 1) for every embedder the model manifest ships', async () => {
+    const embedders = (await testManifest()).models.filter((m) => m.role === 'embedder');
+    expect(embedders.length).toBeGreaterThan(0);
+    for (const { id } of embedders) {
+      expect(defaultThreshold(id), id).toBeGreaterThan(0);
+      expect(defaultThreshold(id), id).toBeLessThan(1);
+    }
+  });
+
+  // Two measurements that must agree: the threshold comes from the development set (K = 1 enrols 27
+  // people), the impostor model from 13.8 M lfw-dev scores. At the development set's gallery size the
+  // shipped threshold must name at most the target share of strangers under that model.
+  it('returns a threshold that names at most 1 % of strangers in a 27-person gallery by the lfw-dev impostor model', () => {
+    const modelled = Object.entries(CALIBRATED_THRESHOLDS).filter(([, c]) => c.impostors !== undefined);
+    expect(modelled.length).toBeGreaterThan(0);
+    for (const [id, { impostors }] of modelled) {
+      if (impostors === undefined) continue;
+      const far = galleryFalseAcceptRate(impostors, defaultThreshold(id), 27);
+      expect(far, id).toBeLessThanOrEqual(DEFAULT_TARGET_FAR);
     }
   });
 
