@@ -1,15 +1,14 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UsageError } from '../src/command.ts';
 import { evalCommand } from '../src/commands/eval.ts';
+import { sharedPath } from './fixtures.ts';
 
-const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const faces = join(shared, 'faces');
+const faces = sharedPath('faces');
 
 const ReportSchema = z.object({
   modelId: z.string(),

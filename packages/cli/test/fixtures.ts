@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { vi } from 'vitest';
 import { z } from 'zod';
+import type { Command } from '../src/command.ts';
 
-/** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
-export const SHARED_DIR =
-  process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
+export { facePath, photosOf, SHARED_DIR, sharedPath } from '@frs/test-fixtures/shared';
 
 const cliMain = resolve(fileURLToPath(new URL('../src/main.ts', import.meta.url)));
 const run = promisify(execFile);
@@ -36,10 +36,22 @@ export async function frs(
   }
 }
 
-/** Sorted photos of one development-set identity. */
-export async function photosOf(person: string): Promise<string[]> {
-  const dir = join(SHARED_DIR, 'faces', 'identities', person);
-  return (await readdir(dir)).sort().map((f) => join(dir, f));
+/**
+ * Runs a command in this process with `console.log` captured; resolves to its exit code and stdout lines.
+ */
+export async function runCaptured(
+  command: Pick<Command, 'run'>,
+  argv: readonly string[],
+): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    lines.push(String(line));
+  });
+  try {
+    return { code: await command.run(argv), lines };
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 /**

@@ -7,21 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enroll } from '../src/commands/enroll.ts';
 import { people } from '../src/commands/people.ts';
 import { createEnrolClient, EnrolApiError } from '../src/enrol-client.ts';
+import { facePath, runCaptured } from './fixtures.ts';
 
-const SHARED = process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
-const face = (relative: string) => join(SHARED, 'faces', relative);
-
-async function run(command: { run(argv: readonly string[]): Promise<number> }, argv: string[]) {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    lines.push(String(line));
-  });
-  try {
-    return { code: await command.run(argv), lines };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const face = facePath;
+const run = runCaptured;
 
 // The managed gallery through the CLI: real enroller, real models, fauxqs S3 in memory.
 describe('Function: frs enroll --url / frs people', () => {

@@ -10,27 +10,15 @@ import {
 import { type LocalStack, startLocalStack } from '@frs/local';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { parseGallery } from '@frs/vision/gallery';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/command.ts';
 import { enroll } from '../src/commands/enroll.ts';
 import { recognize } from '../src/commands/recognize.ts';
 import { send } from '../src/commands/send.ts';
+import { facePath, runCaptured } from './fixtures.ts';
 
-const SHARED = process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
-const face = (relative: string) => join(SHARED, 'faces', relative);
-
-/** Runs a command with console.log captured; returns the exit code and stdout lines. */
-async function run(command: { run(argv: readonly string[]): Promise<number> }, argv: string[]) {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    lines.push(String(line));
-  });
-  try {
-    return { code: await command.run(argv), lines };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const face = facePath;
+const run = runCaptured;
 
 /** `<dir>/<Person>/*` made of links into ../shared/faces (nothing is copied). */
 async function photoLibrary(layout: Record<string, string[]>): Promise<string> {

@@ -1,27 +1,15 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFaceFinder } from '@frs/detector/deps';
 import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { photosOf } from '@frs/test-fixtures/shared';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { largestFace } from '@frs/vision/pipeline';
 
-/** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
-export const SHARED_DIR =
-  process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
-
-/** Absolute path of a file below `../shared/faces`. */
-export function facePath(relative: string): string {
-  return join(SHARED_DIR, 'faces', relative);
-}
-
-/** The photos of one identity, sorted. */
-export async function photosOf(person: string): Promise<string[]> {
-  const dir = facePath(`identities/${person}`);
-  return (await readdir(dir)).sort().map((f) => join(dir, f));
-}
+export { facePath, photosOf, SHARED_DIR } from '@frs/test-fixtures/shared';
 
 /**
  * Enrols the first `perPerson` photos of each identity into a fresh gallery file with the real models,

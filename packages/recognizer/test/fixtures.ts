@@ -1,25 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { RecognitionJob } from '@frs/contracts/job';
 import type { FacePipeline } from '@frs/vision/pipeline';
 import sharp from 'sharp';
 
-/** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
-export const SHARED_DIR =
-  process.env.FRS_SHARED_DIR ?? new URL('../../../../shared/', import.meta.url).pathname;
-
-/** Absolute path of a file below `../shared/faces`. */
-export function facePath(relative: string): string {
-  return join(SHARED_DIR, 'faces', relative);
-}
-
-/** The photos of one identity, sorted. */
-export async function photosOf(person: string): Promise<string[]> {
-  const dir = facePath(`identities/${person}`);
-  return (await readdir(dir)).sort().map((f) => join(dir, f));
-}
-
-export { recordingLogger as makeLogger } from '@frs/runtime/logger';
+export { recordingLogger as makeLogger } from '@frs/test-fixtures/logger';
+export { facePath, photosOf, SHARED_DIR } from '@frs/test-fixtures/shared';
 
 /** A job for a real photo, built like the detector builds it (real detection, alignment and PNG chips). */
 export async function jobFor(
@@ -58,16 +43,6 @@ export async function jobFor(
   };
 }
 
-/** An SQS event source mapping event with one record per body. */
-export function sqsEvent(bodies: readonly string[]) {
-  return {
-    Records: bodies.map((body, i) => ({
-      messageId: `m-${i}`,
-      receiptHandle: `rh-${i}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1' },
-    })),
-  };
-}
-
-export { EmfLine, recordingMetrics } from '@frs/runtime/metrics';
+export { EmfLine } from '@frs/runtime/metrics';
+export { sqsEvent } from '@frs/test-fixtures/events';
+export { recordingMetrics } from '@frs/test-fixtures/logger';

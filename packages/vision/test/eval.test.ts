@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SHARED_DIR as sharedDir } from '@frs/test-fixtures/shared';
 import {
   type AnalyzedImage,
   atThreshold,
@@ -19,8 +19,6 @@ import {
 } from '@frs/vision/eval';
 import { describe, expect, it } from 'vitest';
 
-const sharedDir =
-  process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const identities = join(sharedDir, 'faces', 'identities');
 
 function queryFactory(overrides: Partial<ScoredQuery> & Pick<ScoredQuery, 'kind'>): ScoredQuery {

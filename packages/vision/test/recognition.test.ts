@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SHARED_DIR as sharedDir } from '@frs/test-fixtures/shared';
 import { type AnalyzedImage, evaluateRecognition, type RecognitionReport } from '@frs/vision/eval';
 import { defaultThreshold } from '@frs/vision/match';
 import { createFacePipeline } from '@frs/vision/pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 
-const sharedDir =
-  process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const faces = join(sharedDir, 'faces');
 
 function summary(report: RecognitionReport): string {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SHARED_DIR as sharedDir } from '@frs/test-fixtures/shared';
 import {
   type AnalyzedImage,
   analyzeImages,
@@ -14,8 +14,6 @@ import { createFacePipeline } from '@frs/vision/pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 
-const sharedDir =
-  process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const lfw = join(sharedDir, 'faces', 'lfw-dev');
 
 // Real MTCNN + the default embedder on a fixed slice of lfw-dev: 50 people with 3+ photos (4 photos each at
