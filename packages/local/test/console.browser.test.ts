@@ -3,17 +3,20 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJsonLogger } from '@frs/runtime/logger';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
 import { enrolGallery, facePath } from './fixtures.ts';
+
+const log = testLogger('local-console-browser');
 
 // Debian's chromium, installed by `bash bootstrap.sh test` when it runs as root.
 const CHROMIUM = process.env.FRS_CHROMIUM ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
   ? undefined
   : `browser tests skipped: ${CHROMIUM} is missing (bash bootstrap.sh test installs Debian's chromium when run as root; FRS_CHROMIUM points elsewhere)`;
-if (skip) console.warn(skip);
+if (skip) log.warn(skip);
 
 const SHOTS = new URL('../.test-results/', import.meta.url).pathname;
 

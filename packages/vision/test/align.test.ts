@@ -1,4 +1,5 @@
 import type { Alignment } from '@frs/models/manifest';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AlignmentError,
@@ -12,6 +13,8 @@ import { createDetector, type Detector } from '../src/detect/index.ts';
 import type { Detection, Point, RgbImage } from '../src/types.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace } from './fixtures/shared.ts';
+
+const log = testLogger('vision-align');
 
 async function embedderAlignment(): Promise<Extract<Alignment, { kind: 'similarity5' }>> {
   const manifest = await testManifest();
@@ -133,7 +136,7 @@ describe('Function: alignFace()', () => {
     const errors = again.landmarks.map((p, i) =>
       Math.hypot(p[0] - (alignment.template[i]?.[0] ?? 0), p[1] - (alignment.template[i]?.[1] ?? 0)),
     );
-    console.log('chip landmark distance to template (px)', errors);
+    log.info('chip landmark distance to template (px)', { errors });
     expect(Math.max(...errors)).toBeLessThan(4);
   });
 

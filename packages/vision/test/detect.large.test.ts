@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testLogger } from '@frs/test-fixtures/logger';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ import { createDetector, workingFactor } from '../src/detect/index.ts';
 import type { Detection, RgbImage } from '../src/types.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
+
+const log = testLogger('vision-detect-large');
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./fixtures/detect-child.ts', import.meta.url));
@@ -136,7 +139,7 @@ describe('Function: detector.detect() on a 40 MP photo', () => {
       }),
     );
     const peakMiB = large.maxRssKiB / 1024;
-    console.log('40 MP detection', {
+    log.info('40 MP detection', {
       size,
       faces: large.faces.length,
       faceSidePx: side,
@@ -160,7 +163,7 @@ describe('Function: detector.detect() on a 40 MP photo', () => {
     const side = a.box[2] - a.box[0];
     const boxError = Math.max(...b.box.map((v, i) => Math.abs(v - (a.box[i] ?? Number.NaN))));
     const peakMiB = fromBytes.maxRssKiB / 1024;
-    console.log('40 MP detectAndAlign(bytes)', {
+    log.info('40 MP detectAndAlign(bytes)', {
       boxErrorVsBoxDownscalePx: boxError,
       peakRssMiB: Math.round(peakMiB),
       imagePathPeakRssMiB: Math.round(fromImage.maxRssKiB / 1024),

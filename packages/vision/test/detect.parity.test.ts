@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDetector, type Detector } from '../src/detect/index.ts';
 import type { Box, Detection } from '../src/types.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace, sharedDir } from './fixtures/shared.ts';
+
+const log = testLogger('vision-detect-parity');
 
 const GoldenLine = z.object({
   path: z.string(),
@@ -85,7 +88,7 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
         boxErrors.push(p.boxError);
         probErrors.push(p.probError);
       }
-      if ((i + 1) % 50 === 0) console.log(`parity: ${i + 1}/${golden.length} images`);
+      if ((i + 1) % 50 === 0) log.debug('parity progress', { done: i + 1, of: golden.length });
     }
     boxErrors.sort((a, b) => a - b);
     const referenceFaces = golden.reduce((n, g) => n + g.n_faces, 0);
@@ -99,7 +102,7 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
       maxBoxErrorPx: boxErrors[boxErrors.length - 1] ?? Number.NaN,
       maxProbError: Math.max(...probErrors),
     };
-    console.log('MTCNN parity vs golden/mtcnn_reference.jsonl', summary, mismatches);
+    log.info('MTCNN parity vs golden/mtcnn_reference.jsonl', { ...summary, mismatches });
     expect(summary.sameFaceCountRate).toBeGreaterThanOrEqual(0.97);
     expect(summary.matchedFaces).toBeGreaterThanOrEqual(0.97 * referenceFaces);
     expect(summary.medianBoxErrorPx).toBeLessThanOrEqual(0.5);

@@ -1,9 +1,12 @@
+import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, DetectInputError, type Detector } from '../src/detect/index.ts';
 import type { Detection, RgbImage } from '../src/types.ts';
 import { cropImage } from './fixtures/images.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace } from './fixtures/shared.ts';
+
+const log = testLogger('vision-detect');
 
 /** Largest distance between corresponding landmarks, after shifting `found` by (dx, dy). */
 function landmarkError(found: Detection, truth: Detection, dx: number, dy: number): number {
@@ -91,7 +94,7 @@ describe('Function: detector.detect()', () => {
     expect(zero.box[0]).toBeLessThan(0);
     const zeroError = landmarkError(zero, truth, dx, dy);
     const referenceError = landmarkError(reference, truth, dx, dy);
-    console.log('edge-cut landmark error (px)', { zeroFill: zeroError, reference: referenceError });
+    log.info('edge-cut landmark error (px)', { zeroFill: zeroError, reference: referenceError });
     expect(zeroError).toBeLessThan(5);
     expect(referenceError).toBeGreaterThan(10);
   });

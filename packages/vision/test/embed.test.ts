@@ -1,4 +1,5 @@
 import type { Manifest } from '@frs/models/manifest';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alignFace } from '../src/align/index.ts';
 import { createDetector, type Detector } from '../src/detect/index.ts';
@@ -8,6 +9,8 @@ import type { FaceChip } from '../src/types.ts';
 import { mirrorImage } from './fixtures/images.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace } from './fixtures/shared.ts';
+
+const log = testLogger('vision-embed');
 
 const PEOPLE: Record<string, string[]> = {
   Anthony_Hopkins: ['00.jpg', '01.jpg'],
@@ -64,7 +67,7 @@ describe('Function: embedder.embed()', () => {
         else maxDifferent = Math.max(maxDifferent, s);
       }
     }
-    console.log('cosine: lowest same-person', minSame, 'highest different-person', maxDifferent);
+    log.info('cosine of same and different people', { lowestSame: minSame, highestDifferent: maxDifferent });
     expect(minSame).toBeGreaterThan(maxDifferent);
   });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testLogger } from '@frs/test-fixtures/logger';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alignFace } from '../src/align/index.ts';
@@ -14,6 +15,8 @@ import {
 } from '../src/pipeline/index.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
+
+const log = testLogger('vision-pipeline');
 
 describe('Function: createFacePipeline()', () => {
   let pipeline: FacePipeline;
@@ -67,7 +70,7 @@ describe('Function: createFacePipeline()', () => {
     const [a, b] = await pipeline.embed([chips[big] ?? full, expected[big] ?? full]);
     if (a === undefined || b === undefined) throw new Error('the embedder returned no vectors');
     const cosine = a.vector.reduce((sum, v, i) => sum + v * (b.vector[i] ?? 0), 0);
-    console.log('chip from the reduced decode vs the full decode, cosine', cosine);
+    log.info('chip from the reduced decode vs the full decode', { cosine });
     expect(cosine).toBeGreaterThan(0.95);
   });
 

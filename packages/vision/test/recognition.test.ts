@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { SHARED_DIR as sharedDir } from '@frs/test-fixtures/shared';
 import { type AnalyzedImage, evaluateRecognition, type RecognitionReport } from '@frs/vision/eval';
 import { defaultThreshold } from '@frs/vision/match';
 import { createFacePipeline } from '@frs/vision/pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
+
+const log = testLogger('vision-recognition');
 
 const faces = join(sharedDir, 'faces');
 
@@ -35,13 +38,13 @@ describe('Function: evaluateRecognition()', () => {
       threshold: defaultThreshold(pipeline.models.embedder),
       cache,
       onProgress: ({ done, total }: { done: number; total: number }) => {
-        if (done % 25 === 0 || done === total) console.error(`recognition: analysed ${done}/${total} images`);
+        if (done % 25 === 0 || done === total) log.debug('recognition analysed', { done, total });
       },
     };
     k1 = await evaluateRecognition({ ...common, k: 1 });
     k2 = await evaluateRecognition({ ...common, k: 2 });
-    console.error(summary(k1));
-    console.error(summary(k2));
+    log.info(summary(k1));
+    log.info(summary(k2));
   }, 900_000);
 
   it('returns rank-1 ≥ 96 % when the first photo of each person is enrolled (K = 1)', () => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { testLogger } from '@frs/test-fixtures/logger';
 import { SHARED_DIR as sharedDir } from '@frs/test-fixtures/shared';
 import {
   type AnalyzedImage,
@@ -13,6 +14,8 @@ import { CALIBRATED_THRESHOLDS, galleryFalseAcceptRate, galleryThreshold } from 
 import { createFacePipeline } from '@frs/vision/pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
+
+const log = testLogger('vision-scale-recognition');
 
 const lfw = join(sharedDir, 'faces', 'lfw-dev');
 
@@ -41,7 +44,7 @@ describe('Function: galleryThreshold()', () => {
       people.flatMap((p) => p.images),
       {
         onProgress: ({ done, total }) => {
-          if (done % 100 === 0 || done === total) console.error(`lfw-dev subset: analysed ${done}/${total}`);
+          if (done % 100 === 0 || done === total) log.debug('lfw-dev subset analysed', { done, total });
         },
       },
     );
