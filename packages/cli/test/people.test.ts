@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '@frs/local';
-import { createJsonLogger } from '@frs/runtime/logger';
+import { quietLogger } from '@frs/test-fixtures/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { enroll } from '../src/commands/enroll.ts';
 import { people } from '../src/commands/people.ts';
@@ -17,8 +17,13 @@ describe('Function: frs enroll --url / frs people', () => {
   let stack: LocalStack;
   let url = '';
   beforeAll(async () => {
-    const logger = createJsonLogger({ service: 'test', level: 'error' });
-    stack = await startLocalStack({ logger, port: 0, sqsPort: 0, enrolPort: 0, prefix: 'peopletest' });
+    stack = await startLocalStack({
+      logger: quietLogger(),
+      port: 0,
+      sqsPort: 0,
+      enrolPort: 0,
+      prefix: 'peopletest',
+    });
     url = stack.enrolUrl ?? '';
   }, 120_000);
   afterAll(async () => stack?.stop());

@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type LocalStack, startLocalStack } from '@frs/local';
-import { createJsonLogger } from '@frs/runtime/logger';
+import { quietLogger } from '@frs/test-fixtures/logger';
 import { parseGallery } from '@frs/vision/gallery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/command.ts';
@@ -89,7 +89,7 @@ describe('Function: frs enroll / recognize / send', () => {
   describe('against the local stack', () => {
     let stack: LocalStack;
     beforeAll(async () => {
-      const logger = createJsonLogger({ service: 'test', level: 'error' });
+      const logger = quietLogger();
       stack = await startLocalStack({
         logger,
         port: 0,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '@frs/local';
-import { createJsonLogger } from '@frs/runtime/logger';
+import { quietLogger } from '@frs/test-fixtures/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { frs, photoFolder, photosOf, SHARED_DIR, truthFile } from './fixtures.ts';
@@ -53,11 +53,7 @@ beforeAll(async () => {
   queries = await photoFolder(queryPhotos);
   truth = await truthFile(rows);
   stack = await startLocalStack({
-    logger: createJsonLogger({
-      service: 'test',
-      level: 'error',
-      write: (l) => process.stderr.write(`${l}\n`),
-    }),
+    logger: quietLogger(),
     port: 0,
     sqsPort: 0,
     gallery,

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJsonLogger } from '@frs/runtime/logger';
-import { testLogger } from '@frs/test-fixtures/logger';
+import { quietLogger, testLogger } from '@frs/test-fixtures/logger';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
@@ -38,7 +37,7 @@ function launchChromium(profile: string): Promise<BrowserContext> {
   });
 }
 const HOSTILE = '<img src=x onerror=alert(1)>.jpg';
-const logger = createJsonLogger({ service: 'console-browser-test', level: 'error' });
+const logger = quietLogger('console-browser-test');
 
 describe.skipIf(skip !== undefined)('Function: startLocalStack() console in Chromium', () => {
   let stack: LocalStack;
