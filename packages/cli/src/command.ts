@@ -16,7 +16,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The typed `values` and `positionals` that `parseArgs` gives for an option table `O`. */
+/**
+ * The typed `values` and `positionals` that `parseArgs` gives for an option table `O`.
+ *
+ * @example
+ * ```ts
+ * type Args = ParsedArgs<{ json: { type: 'boolean'; default: false } }>; // { values: { json: boolean }; … }
+ * ```
+ */
 export type ParsedArgs<O extends ParseArgsOptionsConfig> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
 >;
@@ -78,13 +85,27 @@ export function defineCommand<const O extends ParseArgsOptionsConfig>(spec: Comm
   };
 }
 
-/** `--sign` / `--no-sign`, read by `shouldSign()`: every command that calls a Function URL takes both. */
+/**
+ * `--sign` / `--no-sign`, read by `shouldSign()`: every command that calls a Function URL takes both.
+ *
+ * @example
+ * ```ts
+ * defineCommand({ …, options: { url: { type: 'string' }, ...signOptions }, async run({ values }) { … } });
+ * ```
+ */
 export const signOptions = {
   sign: { type: 'boolean' },
   'no-sign': { type: 'boolean' },
 } as const satisfies ParseArgsOptionsConfig;
 
-/** `--json`: machine-readable output on stdout. */
+/**
+ * `--json`: machine-readable output on stdout.
+ *
+ * @example
+ * ```ts
+ * defineCommand({ …, options: { ...jsonOption }, async run({ values }) { if (values.json) … } });
+ * ```
+ */
 export const jsonOption = {
   json: { type: 'boolean', default: false },
 } as const satisfies ParseArgsOptionsConfig;
