@@ -7,6 +7,8 @@ export interface Command {
   summary: string;
   /** Full usage text for `frs <name> --help`. */
   usage: string;
+  /** The long flags it takes (`--json`, …), from its option table. */
+  flags: readonly string[];
   /** Runs with the arguments after the command name; resolves to the process exit code. */
   run(argv: readonly string[]): Promise<number>;
 }
@@ -64,6 +66,7 @@ export function defineCommand<const O extends ParseArgsOptionsConfig>(spec: Comm
     name: spec.name,
     summary: spec.summary,
     usage: spec.usage,
+    flags: Object.keys(spec.options).map((name) => `--${name}`),
     async run(argv) {
       let parsed: ParsedArgs<O>;
       try {

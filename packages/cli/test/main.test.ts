@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineCommand, UsageError } from '../src/command.ts';
+import { commands } from '../src/commands/index.ts';
 import { frs } from './fixtures.ts';
 
 describe('Function: frs (main)', () => {
@@ -63,5 +64,15 @@ describe('Function: defineCommand()', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/^frs people: Unknown option '--no-such-flag'/);
     expect(out.stderr).toContain('Usage: frs people list');
+  });
+});
+
+describe('Function: commands', () => {
+  it('returns commands with distinct names whose usage text documents every flag they take', () => {
+    expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
+    const undocumented = commands.flatMap((c) =>
+      c.flags.filter((flag) => !new RegExp(`${flag}(?![\\w-])`).test(c.usage)).map((f) => `${c.name} ${f}`),
+    );
+    expect(undocumented).toEqual([]);
   });
 });
