@@ -1,4 +1,6 @@
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { DEFAULT_MAX_FACES } from '@frs/service/job';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
@@ -20,7 +22,7 @@ export const DetectorEnv = z.object({
   // The Function URL refuses larger payloads itself; the check here keeps the local stack honest.
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
-  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_MIN_FACE_SIZE: positiveInt.default(DEFAULT_MIN_FACE_SIZE),
   FRS_MAX_FACES: positiveInt.optional(),
   FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
@@ -39,16 +41,6 @@ export interface DetectorConfig {
   metricsNamespace: string;
   logLevel: string | undefined;
 }
-
-/**
- * Faces per job when `FRS_MAX_FACES` is unset; the message size budget usually binds first.
- *
- * @example
- * ```ts
- * const maxFaces = env.FRS_MAX_FACES ?? DEFAULT_MAX_FACES;
- * ```
- */
-export const DEFAULT_MAX_FACES = 32;
 
 /**
  * Parses the detector's environment once, at cold start.

@@ -1,23 +1,19 @@
-import { ERROR_STATUS, type ErrorCode } from '@frs/contracts/errors';
-
 /**
- * A request the detector rejects. Owns its HTTP status (from {@link ERROR_STATUS}) and a message that is
- * safe to show to the client; the `cause` (logged, never returned) keeps the internal detail.
+ * Base of the detector Lambda's own errors; `code` is stable for logs and tests. Client errors are the
+ * service layer's `RequestRejectedError`.
  *
  * @example
  * ```ts
- * throw new RequestRejectedError('invalid_base64', 'content is not valid base64');
+ * if (error instanceof DetectorError) logger.error('detector fault', { code: error.code });
  * ```
  */
-export class RequestRejectedError extends Error {
-  override name = 'RequestRejectedError';
-  readonly code: ErrorCode;
-  readonly status: number;
+export class DetectorError extends Error {
+  readonly code: string;
 
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: string, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.name = new.target.name;
     this.code = code;
-    this.status = ERROR_STATUS[code];
   }
 }
 
@@ -29,8 +25,10 @@ export class RequestRejectedError extends Error {
  * throw new JobQueueError('SendMessage failed', { cause: sdkError });
  * ```
  */
-export class JobQueueError extends Error {
-  override name = 'JobQueueError';
+export class JobQueueError extends DetectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('job_queue', message, options);
+  }
 }
 
 /**
@@ -41,6 +39,8 @@ export class JobQueueError extends Error {
  * throw new DetectorConfigError('FRS_REQUEST_QUEUE_URL: Required');
  * ```
  */
-export class DetectorConfigError extends Error {
-  override name = 'DetectorConfigError';
+export class DetectorConfigError extends DetectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('detector_config', message, options);
+  }
 }

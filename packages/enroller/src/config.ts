@@ -1,4 +1,5 @@
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';
@@ -27,7 +28,7 @@ export const EnrollerEnv = z.object({
   FRS_MODELS_DIR: z.string().min(1).optional(),
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
-  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_MIN_FACE_SIZE: positiveInt.default(DEFAULT_MIN_FACE_SIZE),
   FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
@@ -45,9 +46,37 @@ export interface EnrollerConfig {
   logLevel: string | undefined;
 }
 
-/** The enroller's environment is invalid; thrown at cold start so the function fails loudly. */
-export class EnrollerConfigError extends Error {
-  override name = 'EnrollerConfigError';
+/**
+ * Base of the enroller Lambda's own errors; `code` is stable for logs and tests. Client errors are the
+ * service layer's `RequestRejectedError`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof EnrollerError) logger.error('enroller fault', { code: error.code });
+ * ```
+ */
+export class EnrollerError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The enroller's environment is invalid; thrown at cold start so the function fails loudly.
+ *
+ * @example
+ * ```ts
+ * throw new EnrollerConfigError('FRS_GALLERY_STORE: Required');
+ * ```
+ */
+export class EnrollerConfigError extends EnrollerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('enroller_config', message, options);
+  }
 }
 
 /**

@@ -2,11 +2,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import type { RgbImage } from '@frs/service/types';
 import { decodeImage } from '@frs/vision/image';
 import { createFacePipeline, type FacePipeline, largestFace } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';
 import sharp from 'sharp';
-import type { EnrollerDeps, FaceToEnrol, RgbImage } from './app.ts';
+import type { EnrollerDeps, FaceToEnrol } from './app.ts';
 import type { EnrollerConfig } from './config.ts';
 import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
 

@@ -1,9 +1,8 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { largestFace } from '@frs/vision/pipeline';
@@ -33,9 +32,9 @@ export async function enrolGallery(
   logger: JsonLogger,
 ): Promise<string> {
   const [finder, embedder, model] = await Promise.all([
-    loadFaceFinder({ modelsDir: undefined, minFaceSize: 20, logger }),
+    loadFaceFinder({ modelsDir: undefined, logger }),
     loadEmbedder({ modelsDir: undefined, logger }),
-    defaultEmbedderId(),
+    defaultGalleryModel(),
   ]);
   let gallery = createGallery(model);
   for (const person of people) {

@@ -1,14 +1,20 @@
 /**
- * A request-queue record that can never succeed (not JSON, not a job, wrong embedder). It is reported as
- * a batch item failure, so after the queue's `maxReceiveCount` it lands in the DLQ for inspection.
+ * Base of the recognizer Lambda's own errors; `code` is stable for logs and tests. A job that can never
+ * succeed is the service layer's `PoisonJobError`.
  *
  * @example
  * ```ts
- * throw new PoisonJobError('record is not valid JSON', { cause: error });
+ * if (error instanceof RecognizerError) logger.error('recognizer fault', { code: error.code });
  * ```
  */
-export class PoisonJobError extends Error {
-  override name = 'PoisonJobError';
+export class RecognizerError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
 }
 
 /**
@@ -19,8 +25,10 @@ export class PoisonJobError extends Error {
  * throw new ResultQueueError('SendMessage failed', { cause: sdkError });
  * ```
  */
-export class ResultQueueError extends Error {
-  override name = 'ResultQueueError';
+export class ResultQueueError extends RecognizerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('result_queue', message, options);
+  }
 }
 
 /**
@@ -31,8 +39,10 @@ export class ResultQueueError extends Error {
  * throw new RecognizerConfigError('FRS_GALLERY: Required');
  * ```
  */
-export class RecognizerConfigError extends Error {
-  override name = 'RecognizerConfigError';
+export class RecognizerConfigError extends RecognizerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('recognizer_config', message, options);
+  }
 }
 
 /**
@@ -44,8 +54,10 @@ export class RecognizerConfigError extends Error {
  * throw new IdempotencyStoreError('PutItem failed', { cause: sdkError });
  * ```
  */
-export class IdempotencyStoreError extends Error {
-  override name = 'IdempotencyStoreError';
+export class IdempotencyStoreError extends RecognizerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('idempotency_store', message, options);
+  }
 }
 
 /**
@@ -57,6 +69,8 @@ export class IdempotencyStoreError extends Error {
  * throw new JobInProgressError('job cam-1-42 is being answered by another invocation');
  * ```
  */
-export class JobInProgressError extends Error {
-  override name = 'JobInProgressError';
+export class JobInProgressError extends RecognizerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('job_in_progress', message, options);
+  }
 }

@@ -1,9 +1,9 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger } from '@frs/runtime/logger';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import {
   addEmbeddings,
   createGallery,
@@ -37,7 +37,7 @@ Options:
   --gallery <file>      gallery JSON file, created when missing
   --remove <Person>     delete a person and all their vectors instead of enrolling
   --append              add to an existing person's vectors instead of replacing them
-  --min-face-size <px>  smallest face the detector looks for (default 20)
+  --min-face-size <px>  smallest face the detector looks for (default ${DEFAULT_MIN_FACE_SIZE})
   --json                print a JSON report on stdout
   -h, --help            this text`;
 
@@ -151,7 +151,7 @@ export const enroll: Command = {
         'no-sign': { type: 'boolean' },
         remove: { type: 'string' },
         append: { type: 'boolean', default: false },
-        'min-face-size': { type: 'string', default: '20' },
+        'min-face-size': { type: 'string', default: String(DEFAULT_MIN_FACE_SIZE) },
         json: { type: 'boolean', default: false },
       },
     });
@@ -168,7 +168,7 @@ export const enroll: Command = {
     }
     if (!values.gallery) throw new UsageError('--url <enrol URL> or --gallery <file> is required');
     const galleryPath = values.gallery;
-    const model = await defaultEmbedderId();
+    const model = await defaultGalleryModel();
     const current: Gallery = (await exists(galleryPath))
       ? await loadGallery(galleryPath, { id: model.id })
       : createGallery(model);
