@@ -1,6 +1,8 @@
 /** One `frs` sub-command. Each lives in `src/commands/<name>.ts` and is listed in `src/commands/index.ts`. */
 export interface Command {
   name: string;
+  /** Other names the command answers to (not listed by `frs --help`). */
+  aliases?: readonly string[];
   /** One line for `frs --help`. */
   summary: string;
   /** Full usage text for `frs <name> --help`. */

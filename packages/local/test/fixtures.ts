@@ -24,7 +24,7 @@ export async function photosOf(person: string): Promise<string[]> {
 
 /**
  * Enrols the first `perPerson` photos of each identity into a fresh gallery file with the real models,
- * largest face per photo (what `frs enroll` does), and returns its path.
+ * largest face per photo (what `frs enrol` does), and returns its path.
  */
 export async function enrolGallery(
   people: readonly string[],

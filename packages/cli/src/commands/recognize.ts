@@ -24,7 +24,7 @@ Runs the detector and recognizer in this process (no queues) and prints, for eac
 service would put on the response queue: {request_id, result, faces, timing}.
 
 Options:
-  --gallery <file>      gallery built with \`frs enroll\` (required; a path, file:// or https:// URL)
+  --gallery <file>      gallery built with \`frs enrol\` (required; a path, file:// or https:// URL)
   --threshold <cos>     match threshold (default: the embedder's calibrated default)
   --min-face-size <px>  smallest face the detector looks for (default ${DEFAULT_MIN_FACE_SIZE})
   --json                one JSON result per line (default: a readable line per image)
@@ -49,7 +49,7 @@ export const recognize: Command = {
       },
     });
     if (positionals.length === 0) throw new UsageError('at least one image is required');
-    if (!values.gallery) throw new UsageError('--gallery is required (build one with `frs enroll`)');
+    if (!values.gallery) throw new UsageError('--gallery is required (build one with `frs enrol`)');
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
     if (threshold !== undefined && !(threshold >= -1 && threshold <= 1)) {
       throw new UsageError('--threshold must be a cosine similarity between -1 and 1');

@@ -22,9 +22,9 @@ import { shouldSign } from '../util/function-url.ts';
 import { IMAGE_EXTENSIONS } from '../util/images.ts';
 import { percentile } from '../util/stats.ts';
 
-const usage = `Usage: frs enroll <dir> --url <enrol URL> [options]
-       frs enroll <dir> --gallery <file> [options]
-       frs enroll --remove <Person> (--url <enrol URL> | --gallery <file>)
+const usage = `Usage: frs enrol <dir> --url <enrol URL> [options]
+       frs enrol <dir> --gallery <file> [options]
+       frs enrol --remove <Person> (--url <enrol URL> | --gallery <file>)
 
 Enrols <dir>/<Person>/*.{jpg,jpeg,png,webp}, one embedding per photo: through the enroller's API into the
 managed gallery (--url; what the running service recognises), or into a gallery file for offline use
@@ -80,7 +80,7 @@ async function listPeople(dir: string): Promise<{ person: string; photos: string
 }
 
 // Through the API: the service detects and embeds, so nothing but the photos leaves this machine.
-async function enrollRemote(
+async function enrolRemote(
   client: EnrolClient,
   options: { dir: string | undefined; remove: string | undefined; append: boolean; json: boolean },
 ): Promise<number> {
@@ -136,8 +136,10 @@ async function enrollRemote(
   return 0;
 }
 
-export const enroll: Command = {
-  name: 'enroll',
+export const enrol: Command = {
+  name: 'enrol',
+  // The American spelling, which the command had before, still works.
+  aliases: ['enroll'],
   summary: 'build or update a gallery from <dir>/<Person>/* photos (or --remove a person)',
   usage,
   async run(argv) {
@@ -159,7 +161,7 @@ export const enroll: Command = {
       throw new UsageError('give --url (the managed gallery) or --gallery (a file), not both');
     }
     if (values.url !== undefined) {
-      return enrollRemote(createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) }), {
+      return enrolRemote(createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) }), {
         dir: positionals[0],
         remove: values.remove,
         append: values.append,
@@ -190,7 +192,7 @@ export const enroll: Command = {
     const people = await listPeople(dir);
     if (people.length === 0) throw new UsageError(`no <Person>/ folders with photos found in ${dir}`);
     const log = createJsonLogger({
-      service: 'frs-enroll',
+      service: 'frs-enrol',
       level: process.env.LOG_LEVEL ?? 'warn',
       write: (line) => process.stderr.write(`${line}\n`),
     });
