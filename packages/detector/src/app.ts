@@ -1,12 +1,19 @@
 import type { FunctionUrlEvent, FunctionUrlResult } from '@frs/contracts/lambda';
-import { FunctionUrlEvent as FunctionUrlEventSchema, LambdaContext } from '@frs/contracts/lambda';
+import { FunctionUrlEvent as FunctionUrlEventSchema } from '@frs/contracts/lambda';
 import type { DetectorAccepted } from '@frs/contracts/request';
 import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricsSink } from '@frs/runtime/metrics';
 import { RequestRejectedError } from '@frs/service/errors';
-import { jsonResult, rejectionResult } from '@frs/service/http';
+import {
+  FAILED_METRICS,
+  jsonResult,
+  rejectedMetrics,
+  rejectionResult,
+  requestLogger,
+} from '@frs/service/http';
 import { buildJob, type JobBuilderDeps } from '@frs/service/job';
 import { JobQueueError } from './errors.ts';
-import { acceptedMetrics, FAILED_METRICS, type MetricsSink, rejectedMetrics } from './metrics.ts';
+import { acceptedMetrics } from './metrics.ts';
 import { readRequest } from './request.ts';
 
 /** Everything the detector handler needs; `handler.ts` wires the real ones, tests inject their own. */
@@ -31,9 +38,7 @@ export function createHandler(
   deps: DetectorDeps,
 ): (event: unknown, context?: unknown) => Promise<FunctionUrlResult> {
   return async (rawEvent, context) => {
-    const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
-    const logger =
-      awsRequestId === undefined ? deps.logger : deps.logger.child({ aws_request_id: awsRequestId });
+    const logger = requestLogger(deps.logger, context);
     let requestId: string | undefined;
     try {
       const event: FunctionUrlEvent = FunctionUrlEventSchema.parse(rawEvent);

@@ -1,10 +1,11 @@
+import { parseEnvironment } from '@frs/runtime/config';
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { MetricsNamespace } from '@frs/runtime/metrics';
 import { DEFAULT_MAX_FACES } from '@frs/service/job';
 import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
-import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -52,12 +53,12 @@ export interface DetectorConfig {
  * ```
  */
 export function parseDetectorConfig(env: Record<string, string | undefined>): DetectorConfig {
-  const parsed = DetectorEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new DetectorConfigError(`invalid detector configuration: ${problems}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(
+    DetectorEnv,
+    env,
+    'detector',
+    (message, options) => new DetectorConfigError(message, options),
+  );
   return {
     requestQueueUrl: e.FRS_REQUEST_QUEUE_URL,
     modelsDir: e.FRS_MODELS_DIR,

@@ -1,12 +1,13 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
 import { encodeChipPng } from '@frs/service/chip';
 import { decodeFrame } from '@frs/service/image';
 import { loadFaceFinder } from '@frs/service/models';
 import type { DetectorDeps } from './app.ts';
 import type { DetectorConfig } from './config.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
+import { SERVICE } from './metrics.ts';
 
 /**
  * The real detector dependencies: the vision pipeline (loaded once, retried if loading failed), sharp

@@ -1,3 +1,4 @@
+import { CodedError } from '@frs/runtime/errors';
 /**
  * Base of the detector Lambda's own errors; `code` is stable for logs and tests. Client errors are the
  * service layer's `RequestRejectedError`.
@@ -7,15 +8,7 @@
  * if (error instanceof DetectorError) logger.error('detector fault', { code: error.code });
  * ```
  */
-export class DetectorError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class DetectorError extends CodedError {}
 
 /**
  * The job could not be put on the request queue (a server fault: answered with 5xx, nothing leaks).

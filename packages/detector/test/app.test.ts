@@ -4,6 +4,7 @@ import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { DetectorAccepted } from '@frs/contracts/request';
 import { memoise } from '@frs/runtime/memo';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
 import { encodeChipPng } from '@frs/service/chip';
 import { decodeFrame } from '@frs/service/image';
 import { DEFAULT_MAX_FACES } from '@frs/service/job';
@@ -14,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type DetectorDeps } from '../src/app.ts';
 import { parseDetectorConfig } from '../src/config.ts';
 import { DetectorConfigError } from '../src/errors.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from '../src/metrics.ts';
+import { SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 // Real models and real photos; only the queue is replaced by an array (stack tests in @frs/local use

@@ -6,10 +6,19 @@ import {
   type PersonPhoto,
 } from '@frs/contracts/enrol';
 import type { FunctionUrlResult } from '@frs/contracts/lambda';
-import { FunctionUrlEvent, LambdaContext } from '@frs/contracts/lambda';
+import { FunctionUrlEvent } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricsSink } from '@frs/runtime/metrics';
 import { RequestRejectedError } from '@frs/service/errors';
-import { decodeBase64Content, jsonResult, readJsonBody, rejectionResult } from '@frs/service/http';
+import {
+  decodeBase64Content,
+  FAILED_METRICS,
+  jsonResult,
+  readJsonBody,
+  rejectedMetrics,
+  rejectionResult,
+  requestLogger,
+} from '@frs/service/http';
 import { toRequestError } from '@frs/service/image';
 import type { RgbImage } from '@frs/service/types';
 import { PersonNotFoundError } from '@frs/vision/gallery';
@@ -20,13 +29,7 @@ import {
   type StoredPhoto,
 } from '@frs/vision/store';
 import type { EnrollerConfig } from './config.ts';
-import {
-  deletedMetrics,
-  enrolledMetrics,
-  FAILED_METRICS,
-  type MetricsSink,
-  rejectedMetrics,
-} from './metrics.ts';
+import { deletedMetrics, enrolledMetrics } from './metrics.ts';
 import { parseRoute, type Route } from './routes.ts';
 
 /** The face a photo is enrolled with: its embedding, where it was and a JPEG of the aligned face. */
@@ -157,9 +160,7 @@ export function createHandler(
   deps: EnrollerDeps,
 ): (event: unknown, context?: unknown) => Promise<FunctionUrlResult> {
   return async (rawEvent, context) => {
-    const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
-    const logger =
-      awsRequestId === undefined ? deps.logger : deps.logger.child({ aws_request_id: awsRequestId });
+    const logger = requestLogger(deps.logger, context);
     try {
       const event = FunctionUrlEvent.parse(rawEvent);
       const route = parseRoute(event.requestContext.http.method, event.rawPath);

@@ -1,9 +1,11 @@
+import { parseEnvironment } from '@frs/runtime/config';
+import { CodedError } from '@frs/runtime/errors';
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { MetricsNamespace } from '@frs/runtime/metrics';
 import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';
-import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -55,15 +57,7 @@ export interface EnrollerConfig {
  * if (error instanceof EnrollerError) logger.error('enroller fault', { code: error.code });
  * ```
  */
-export class EnrollerError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class EnrollerError extends CodedError {}
 
 /**
  * The enroller's environment is invalid; thrown at cold start so the function fails loudly.
@@ -89,12 +83,12 @@ export class EnrollerConfigError extends EnrollerError {
  * ```
  */
 export function parseEnrollerConfig(env: Record<string, string | undefined>): EnrollerConfig {
-  const parsed = EnrollerEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new EnrollerConfigError(`invalid enroller configuration: ${problems}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(
+    EnrollerEnv,
+    env,
+    'enroller',
+    (message, options) => new EnrollerConfigError(message, options),
+  );
   return {
     store: e.FRS_GALLERY_STORE,
     modelsDir: e.FRS_MODELS_DIR,

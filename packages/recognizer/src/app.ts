@@ -2,13 +2,14 @@ import type { RecognitionJob } from '@frs/contracts/job';
 import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
 import { LambdaContext, SqsEvent } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricsSink } from '@frs/runtime/metrics';
 import { PoisonJobError } from '@frs/service/errors';
 import { parseJob } from '@frs/service/job';
 import { type RecognitionDeps, recognizeJob } from '@frs/service/recognize';
 import { z } from 'zod';
 import { JobInProgressError, ResultQueueError } from './errors.ts';
 import { type BeginOutcome, type IdempotencyStore, idempotencyKey } from './idempotency.ts';
-import { failedRecordMetrics, type MetricsSink, resultMetrics } from './metrics.ts';
+import { failedRecordMetrics, resultMetrics } from './metrics.ts';
 
 /** Where a result goes: its request and, when the request named one, its camera. */
 export interface ResultRoute {

@@ -4,6 +4,7 @@ import { QueueDoesNotExist, SendMessageCommand, SQSClient } from '@aws-sdk/clien
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
 import { decodeChipPng } from '@frs/service/chip';
 import { createLiveMatcher } from '@frs/service/gallery';
 import { defaultGalleryModel, loadEmbedder } from '@frs/service/models';
@@ -11,7 +12,7 @@ import { defaultThreshold, galleryThreshold } from '@frs/vision/match';
 import type { RecognizerDeps, ResultRoute } from './app.ts';
 import type { RecognizerConfig } from './config.ts';
 import { createDynamoIdempotencyStore } from './idempotency.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
+import { SERVICE } from './metrics.ts';
 
 /** How long a camera queue found missing is not tried again (a container lives for hours). */
 export const MISSING_QUEUE_RETRY_MS = 5 * 60_000;

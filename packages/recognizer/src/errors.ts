@@ -1,3 +1,4 @@
+import { CodedError } from '@frs/runtime/errors';
 /**
  * Base of the recognizer Lambda's own errors; `code` is stable for logs and tests. A job that can never
  * succeed is the service layer's `PoisonJobError`.
@@ -7,15 +8,7 @@
  * if (error instanceof RecognizerError) logger.error('recognizer fault', { code: error.code });
  * ```
  */
-export class RecognizerError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class RecognizerError extends CodedError {}
 
 /**
  * The result could not be put on the response queue; the record is retried.

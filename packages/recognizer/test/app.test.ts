@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RecognitionJob } from '@frs/contracts/job';
 import { RecognitionResult } from '@frs/contracts/result';
+import { createEmfSink } from '@frs/runtime/metrics';
 import { decodeChipPng } from '@frs/service/chip';
 import { GalleryUnusableError } from '@frs/service/errors';
 import { galleryMatcher, loadGalleryFrom } from '@frs/service/gallery';
@@ -16,7 +17,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type RecognizerDeps } from '../src/app.ts';
 import { parseRecognizerConfig } from '../src/config.ts';
-import { createEmfSink, SERVICE } from '../src/metrics.ts';
+import { SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, jobFor, makeLogger, photosOf, recordingMetrics, sqsEvent } from './fixtures.ts';
 
 const ENROLLED = ['John_Salley', 'John_Savage', 'bbt_sheldon'] as const;

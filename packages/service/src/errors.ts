@@ -1,4 +1,5 @@
 import { ERROR_STATUS, type ErrorCode } from '@frs/contracts/errors';
+import { CodedError } from '@frs/runtime/errors';
 
 /**
  * Base of every error the service layer throws; `code` is stable (logs, metrics, tests) and `cause` keeps the
@@ -9,15 +10,7 @@ import { ERROR_STATUS, type ErrorCode } from '@frs/contracts/errors';
  * if (error instanceof ServiceError) logger.warn('service error', { code: error.code });
  * ```
  */
-export class ServiceError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class ServiceError extends CodedError {}
 
 /**
  * A request a Function URL rejects. Owns its HTTP status (from {@link ERROR_STATUS}) and a message that is

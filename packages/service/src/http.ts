@@ -1,5 +1,7 @@
-import type { ErrorBody } from '@frs/contracts/errors';
-import type { FunctionUrlEvent, FunctionUrlResult } from '@frs/contracts/lambda';
+import type { ErrorBody, ErrorCode } from '@frs/contracts/errors';
+import { type FunctionUrlEvent, type FunctionUrlResult, LambdaContext } from '@frs/contracts/lambda';
+import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricRecord } from '@frs/runtime/metrics';
 import type { z } from 'zod';
 import { RequestRejectedError } from './errors.ts';
 
@@ -165,3 +167,38 @@ export function rejectionResult(
 ): FunctionUrlResult {
   return jsonResult(error.status, errorBody(error, requestId));
 }
+
+/**
+ * The invocation's logger: the function's, tagged with Lambda's `aws_request_id` when the context has one.
+ *
+ * @example
+ * ```ts
+ * const logger = requestLogger(deps.logger, context);
+ * ```
+ */
+export function requestLogger(logger: JsonLogger, context: unknown): JsonLogger {
+  const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
+  return awsRequestId === undefined ? logger : logger.child({ aws_request_id: awsRequestId });
+}
+
+/**
+ * Metrics of a rejected request (a 4xx), by error code.
+ *
+ * @example
+ * ```ts
+ * deps.metrics.emit(rejectedMetrics('invalid_base64'));
+ * ```
+ */
+export function rejectedMetrics(code: ErrorCode): MetricRecord {
+  return { split: { dimensions: { code }, metrics: { Rejected: [1, 'Count'] } } };
+}
+
+/**
+ * Metrics of a request that failed on our side (a 500: the queue or the store refused, a bug).
+ *
+ * @example
+ * ```ts
+ * deps.metrics.emit(FAILED_METRICS);
+ * ```
+ */
+export const FAILED_METRICS: MetricRecord = { metrics: { Failed: [1, 'Count'] } };
