@@ -9,7 +9,7 @@ export type { FaceChip, RgbImage };
  *
  * @example
  * ```ts
- * const finder: FaceFinderPort = await loadFaceFinder({ modelsDir: undefined, minFaceSize: 20, logger });
+ * const finder: FaceFinderPort = await loadFaceFinder({ modelsDir: undefined, logger });
  * const chips = await finder.detectAndAlign(jpegBytes);
  * ```
  */
