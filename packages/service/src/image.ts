@@ -39,6 +39,11 @@ type Rejection = (error: ImageInputError, bytes: Uint8Array) => { code: ErrorCod
 /**
  * Vision image error `code` → the API's error code and message; the HTTP status follows from the code
  * (`ERROR_STATUS` in `@frs/contracts/errors`: 415, 413, 422). Any other error is a server fault.
+ *
+ * @example
+ * ```ts
+ * IMAGE_REJECTIONS.CORRUPT_IMAGE?.(error, bytes); // { code: 'truncated_image', message: 'image data is …' }
+ * ```
  */
 export const IMAGE_REJECTIONS: Readonly<Record<string, Rejection>> = {
   UNSUPPORTED_IMAGE_FORMAT: (_error, bytes) => {
