@@ -19,9 +19,7 @@ export class DetectorError extends CodedError {}
  * ```
  */
 export class JobQueueError extends DetectorError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('job_queue', message, options);
-  }
+  override readonly code = 'job_queue';
 }
 
 /**
@@ -33,7 +31,5 @@ export class JobQueueError extends DetectorError {
  * ```
  */
 export class DetectorConfigError extends DetectorError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('detector_config', message, options);
-  }
+  override readonly code = 'detector_config';
 }

@@ -68,9 +68,7 @@ export class EnrollerError extends CodedError {}
  * ```
  */
 export class EnrollerConfigError extends EnrollerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('enroller_config', message, options);
-  }
+  override readonly code = 'enroller_config';
 }
 
 /**

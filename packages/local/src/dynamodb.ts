@@ -13,9 +13,7 @@ import { LocalError } from './errors.ts';
  * ```
  */
 export class LocalDynamoError extends LocalError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('local_dynamo', message, options);
-  }
+  override readonly code = 'local_dynamo';
 }
 
 /** A running dynalite DynamoDB emulator. */

@@ -172,9 +172,7 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): Record<s
  * ```
  */
 export class FunctionUrlBindError extends LocalError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('function_url_bind', message, options);
-  }
+  override readonly code = 'function_url_bind';
 }
 
 /** A running local Function URL. */

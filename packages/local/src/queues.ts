@@ -63,9 +63,7 @@ const MAX_QUEUE_NAME = 80;
 
 /** A camera id that cannot name a local queue. */
 export class CameraQueueNameError extends LocalError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('camera_queue_name', message, options);
-  }
+  override readonly code = 'camera_queue_name';
 }
 
 /**

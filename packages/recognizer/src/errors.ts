@@ -19,9 +19,7 @@ export class RecognizerError extends CodedError {}
  * ```
  */
 export class ResultQueueError extends RecognizerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('result_queue', message, options);
-  }
+  override readonly code = 'result_queue';
 }
 
 /**
@@ -33,9 +31,7 @@ export class ResultQueueError extends RecognizerError {
  * ```
  */
 export class RecognizerConfigError extends RecognizerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('recognizer_config', message, options);
-  }
+  override readonly code = 'recognizer_config';
 }
 
 /**
@@ -48,9 +44,7 @@ export class RecognizerConfigError extends RecognizerError {
  * ```
  */
 export class IdempotencyStoreError extends RecognizerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('idempotency_store', message, options);
-  }
+  override readonly code = 'idempotency_store';
 }
 
 /**
@@ -63,7 +57,5 @@ export class IdempotencyStoreError extends RecognizerError {
  * ```
  */
 export class JobInProgressError extends RecognizerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('job_in_progress', message, options);
-  }
+  override readonly code = 'job_in_progress';
 }

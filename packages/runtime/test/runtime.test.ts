@@ -92,9 +92,10 @@ describe('Function: createEmfSink()', () => {
 
 describe('Function: parseEnvironment()', () => {
   const Env = z.object({ A: z.coerce.number().int(), B: z.string().min(1) });
-  class TestConfigError extends CodedError {}
-  const fail = (message: string, options: { cause: z.ZodError }) =>
-    new TestConfigError('test_config', message, options);
+  class TestConfigError extends CodedError {
+    override readonly code = 'test_config';
+  }
+  const fail = (message: string, options: { cause: z.ZodError }) => new TestConfigError(message, options);
 
   it('returns the parsed environment when every variable is valid', () => {
     expect(parseEnvironment(Env, { A: '3', B: 'x' }, 'test', fail)).toEqual({ A: 3, B: 'x' });

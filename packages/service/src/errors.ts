@@ -22,11 +22,12 @@ export class ServiceError extends CodedError {}
  * ```
  */
 export class RequestRejectedError extends ServiceError {
-  declare readonly code: ErrorCode;
+  override readonly code: ErrorCode;
   readonly status: number;
 
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
+    super(message, options);
+    this.code = code;
     this.status = ERROR_STATUS[code];
   }
 }
@@ -42,9 +43,7 @@ export class RequestRejectedError extends ServiceError {
  * ```
  */
 export class PoisonJobError extends ServiceError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('poison_job', message, options);
-  }
+  override readonly code = 'poison_job';
 }
 
 /**
@@ -57,7 +56,5 @@ export class PoisonJobError extends ServiceError {
  * ```
  */
 export class GalleryUnusableError extends ServiceError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('gallery_unusable', message, options);
-  }
+  override readonly code = 'gallery_unusable';
 }
