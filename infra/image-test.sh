@@ -212,15 +212,15 @@ print(f'{len(msgs)} job(s) on the request queue for image-test-1')"
   rc=$?
   record $rc "the detector in the image put a job for the photo on the request queue"
 
-  enroll=$(mktemp -d)
+  enrol=$(mktemp -d)
   for person in Anthony_Hopkins John_Salley John_Savage; do
-    mkdir -p "$enroll/$person"
-    for f in "$faces/$person"/*.jpg; do [[ "$f" == "$probe" ]] || ln -s "$f" "$enroll/$person/"; done
+    mkdir -p "$enrol/$person"
+    for f in "$faces/$person"/*.jpg; do [[ "$f" == "$probe" ]] || ln -s "$f" "$enrol/$person/"; done
   done
   if [[ $rc -ne 0 ]]; then
     record 1 "recognizer not run: no job reached the request queue"
   elif (cd "$root" && PATH="$toolchain/node_modules/.bin:$PATH" node --conditions=@frs/source \
-    packages/cli/src/main.ts enroll "$enroll" --gallery "$io/gallery.json") >"$cache/enroll.log" 2>&1; then
+    packages/cli/src/main.ts enrol "$enrol" --gallery "$io/gallery.json") >"$cache/enrol.log" 2>&1; then
     chmod 644 "$io"/*.json
     "${bah[@]}" run --isolation chroot "${common[@]}" --env "FRS_RESPONSE_QUEUE_URL=$response_queue" \
       --env FRS_GALLERY=/mnt/io/gallery.json --env FRS_STANDIN_EVENT_FILE=/mnt/io/recognizer-event.json \
@@ -237,12 +237,12 @@ print(text[:400])
 sys.exit(0 if 'image-test-1' in text and 'Anthony_Hopkins' in text else 1)"
     record $? "the recognizer in the image answered with Anthony_Hopkins on the response queue"
   else
-    tail -5 "$cache/enroll.log" >&2
-    record 1 "enroll a gallery on the host for the recognizer (pnpm models first)"
+    tail -5 "$cache/enrol.log" >&2
+    record 1 "enrol a gallery on the host for the recognizer (pnpm models first)"
   fi
   kill "$moto_pid" 2>/dev/null
   wait "$moto_pid" 2>/dev/null
-  rm -rf "$io" "$enroll"
+  rm -rf "$io" "$enrol"
 fi
 
 size=$("${bah[@]}" inspect --type image --format '{{.FromImage}}' "$image" >/dev/null 2>&1; "${bah[@]}" images --noheading --format '{{.Size}}' "$image" | head -1)

@@ -4,7 +4,7 @@ output "function_url" {
 }
 
 output "enroller_url" {
-  description = "Enrolment API endpoint (frs enroll --url / frs people)."
+  description = "Enrolment API endpoint (frs enrol --url / frs people)."
   value       = module.frs.enroller_url
 }
 

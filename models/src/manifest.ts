@@ -63,7 +63,10 @@ export const ModelEntrySchema = z.object({
   file: z.string().regex(/^[\w.-]+\.onnx$/),
   /** sha256 of the built ONNX file; the build and the runtime both refuse anything else. */
   sha256,
-  /** Built by default (`pnpm models`); optional models need `FRS_MODELS=all`. */
+  /**
+   * Built by `pnpm models` (the build set); optional models need `FRS_MODELS=all`. Which model a role uses is
+   * the manifest's `roleDefaults`, not this flag.
+   */
   default: z.boolean(),
   source: ModelSourceSchema,
   licence: z.string().min(1),
@@ -71,14 +74,37 @@ export const ModelEntrySchema = z.object({
   inputs: z.array(TensorSpecSchema).min(1),
   outputs: z.array(TensorSpecSchema).min(1),
   preprocessing: PreprocessingSchema,
-  /** Present for embedders. */
+  /**
+   * Present for embedders. `normalise`: the runtime L2-normalises the raw output (false: the network's
+   * output is already unit length and is used as it is).
+   */
   embedding: z.object({ dimension: z.number().int().positive(), normalise: z.boolean() }).optional(),
 });
 
-export const ManifestSchema = z.object({
-  version: z.literal(1),
-  models: z.array(ModelEntrySchema).min(1),
-});
+const modelId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);
+
+export const ManifestSchema = z
+  .object({
+    version: z.literal(1),
+    /**
+     * The model each role uses when a caller names none, by id. A role with a single model may be left out;
+     * a role with several must be named here (see {@link defaultModel}).
+     */
+    roleDefaults: z.partialRecord(ModelRoleSchema, modelId).optional(),
+    models: z.array(ModelEntrySchema).min(1),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const [role, id] of Object.entries(manifest.roleDefaults ?? {})) {
+      const entry = manifest.models.find((m) => m.id === id);
+      if (entry === undefined || entry.role !== role || !entry.default) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roleDefaults', role],
+          message: `${id} is not an ${role} model built by default`,
+        });
+      }
+    }
+  });
 
 export type ModelSource = z.infer<typeof ModelSourceSchema>;
 export type Alignment = z.infer<typeof AlignmentSchema>;
@@ -87,6 +113,52 @@ export type TensorSpec = z.infer<typeof TensorSpecSchema>;
 export type ModelRole = z.infer<typeof ModelRoleSchema>;
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/**
+ * The manifest cannot answer a model selection: no model of the role, several and none named as the role's
+ * default, or no model with the requested id.
+ *
+ * @example
+ * ```ts
+ * throw new ModelSelectionError('the manifest has no embedder model');
+ * ```
+ */
+export class ModelSelectionError extends Error {
+  override name = 'ModelSelectionError';
+  readonly code = 'MODEL_SELECTION';
+}
+
+/**
+ * The model a role uses unless the caller names one: `roleDefaults[role]`, else the role's only model.
+ * The one rule for every caller (detector, embedder, recognizer, CLI), so they cannot disagree.
+ *
+ * @param id - a model the caller asked for by id; it must exist and have the role.
+ * @throws {ModelSelectionError} when the manifest has no such model or the choice is ambiguous.
+ * @example
+ * ```ts
+ * const embedder = defaultModel(await loadManifest(), 'embedder'); // mobilefacenet-sirius-192d
+ * const other = defaultModel(manifest, 'embedder', 'mobilefacenet-faceplugin-512d');
+ * ```
+ */
+export function defaultModel(manifest: Manifest, role: ModelRole, id?: string): ModelEntry {
+  const candidates = manifest.models.filter((m) => m.role === role);
+  const have = candidates.map((m) => m.id).join(', ') || 'none';
+  const wanted = id ?? manifest.roleDefaults?.[role];
+  if (wanted !== undefined) {
+    const entry = candidates.find((m) => m.id === wanted);
+    if (entry === undefined)
+      throw new ModelSelectionError(`no ${role} model ${wanted} in the manifest (have: ${have})`);
+    return entry;
+  }
+  const [only, ...others] = candidates;
+  if (only === undefined) throw new ModelSelectionError(`the manifest has no ${role} model`);
+  if (others.length > 0) {
+    throw new ModelSelectionError(
+      `the manifest has several ${role} models (${have}) and names no default in roleDefaults`,
+    );
+  }
+  return only;
+}
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -111,7 +183,7 @@ export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
  * @example
  * ```ts
  * const manifest = await loadManifest();
- * const embedder = manifest.models.find((m) => m.role === 'embedder' && m.default);
+ * const embedder = defaultModel(manifest, 'embedder');
  * ```
  */
 export async function loadManifest(path: string = defaultManifestPath): Promise<Manifest> {

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { RecipesSchema } from '../src/build.ts';
-import { loadManifest, modelsDir } from '../src/manifest.ts';
+import {
+  defaultModel,
+  loadManifest,
+  ManifestSchema,
+  ModelSelectionError,
+  modelsDir,
+} from '../src/manifest.ts';
 import { OnnxReexportError, reexportOnnx } from '../src/onnx-reexport.ts';
 import { extractFromNpmTarball } from '../src/tar.ts';
 import { encodeOnnxModel } from '../src/tflite2onnx/onnx.ts';
@@ -79,5 +85,55 @@ describe('Function: reexportOnnx()', () => {
       },
     });
     expect(() => reexportOnnx(model)).toThrow(OnnxReexportError);
+  });
+});
+
+describe('Function: defaultModel()', () => {
+  it('returns the role default named by the shipped manifest for every role', async () => {
+    const manifest = await loadManifest();
+    expect(
+      (['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet', 'embedder'] as const).map(
+        (r) => defaultModel(manifest, r).id,
+      ),
+    ).toEqual(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet', 'mobilefacenet-sirius-192d']);
+  });
+
+  it('returns the requested model when an id of that role is given', async () => {
+    const manifest = await loadManifest();
+    expect(defaultModel(manifest, 'embedder', 'mobilefacenet-faceplugin-512d').id).toBe(
+      'mobilefacenet-faceplugin-512d',
+    );
+  });
+
+  it('returns the only model of a role when roleDefaults leaves the role out', async () => {
+    const manifest = await loadManifest();
+    expect(defaultModel({ ...manifest, roleDefaults: {} }, 'mtcnn-onet').id).toBe('mtcnn-onet');
+  });
+
+  it('throws ModelSelectionError when several models share a role and none is named', async () => {
+    const manifest = await loadManifest();
+    expect(() => defaultModel({ ...manifest, roleDefaults: {} }, 'embedder')).toThrow(
+      new ModelSelectionError(
+        'the manifest has several embedder models (mobilefacenet-sirius-192d, mobilefacenet-faceplugin-512d) and names no default in roleDefaults',
+      ),
+    );
+  });
+
+  it('throws ModelSelectionError when the id names a model of another role', async () => {
+    const manifest = await loadManifest();
+    expect(() => defaultModel(manifest, 'embedder', 'mtcnn-pnet')).toThrow(ModelSelectionError);
+  });
+});
+
+describe('Schema: ManifestSchema', () => {
+  it('rejects a roleDefaults entry that names an optional model', async () => {
+    const manifest = await loadManifest();
+    const parsed = ManifestSchema.safeParse({
+      ...manifest,
+      roleDefaults: { embedder: 'mobilefacenet-faceplugin-512d' },
+    });
+    expect(parsed.error?.issues.map((i) => i.message)).toEqual([
+      'mobilefacenet-faceplugin-512d is not an embedder model built by default',
+    ]);
   });
 });

@@ -3,6 +3,8 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 /** One `frs` sub-command. Each lives in `src/commands/<name>.ts` and is listed in `src/commands/index.ts`. */
 export interface Command {
   name: string;
+  /** Other names the command answers to (not listed by `frs --help`). */
+  aliases?: readonly string[];
   /** One line for `frs --help`. */
   summary: string;
   /** Full usage text for `frs <name> --help`. */
@@ -33,6 +35,8 @@ export type ParsedArgs<O extends ParseArgsOptionsConfig> = ReturnType<
 /** What a sub-command declares: its help texts, its option table and what it does with the parsed flags. */
 export interface CommandSpec<O extends ParseArgsOptionsConfig> {
   name: string;
+  /** Other names the command answers to (not listed by `frs --help`). */
+  aliases?: readonly string[];
   summary: string;
   usage: string;
   /** `node:util` `parseArgs` options; the flags' types follow from it. */
@@ -64,6 +68,7 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig> {
 export function defineCommand<const O extends ParseArgsOptionsConfig>(spec: CommandSpec<O>): Command {
   return {
     name: spec.name,
+    ...(spec.aliases === undefined ? {} : { aliases: spec.aliases }),
     summary: spec.summary,
     usage: spec.usage,
     flags: Object.keys(spec.options).map((name) => `--${name}`),

@@ -26,7 +26,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(help());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command) {
     console.error(`frs: unknown command '${name}'\n\n${help()}`);
     return 2;

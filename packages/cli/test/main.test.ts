@@ -7,14 +7,20 @@ describe('Function: frs (main)', () => {
   it('returns 0 and lists every command when asked for --help', async () => {
     const out = await frs(['--help']);
     expect(out.code).toBe(0);
-    for (const name of ['enroll', 'recognize', 'send', 'eval', 'workload'])
-      expect(out.stdout).toContain(name);
+    for (const name of ['enrol', 'recognize', 'send', 'eval', 'workload']) expect(out.stdout).toContain(name);
   });
 
   it('returns 2 and names the command when the command is unknown', async () => {
-    const out = await frs(['enrol']);
+    const out = await frs(['identify']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toContain("unknown command 'enrol'");
+    expect(out.stderr).toContain("unknown command 'identify'");
+  });
+
+  it('returns the enrol command when called by its former spelling enroll', async () => {
+    const out = await frs(['enroll', '--help']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Usage: frs enrol <dir>');
+    expect((await frs(['--help'])).stdout).not.toMatch(/\benroll\b/);
   });
 
   it('returns 1 with the reason and no stack trace when a file is missing', async () => {

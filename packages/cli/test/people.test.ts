@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '@frs/local';
 import { quietLogger } from '@frs/test-fixtures/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enroll } from '../src/commands/enroll.ts';
+import { enrol } from '../src/commands/enrol.ts';
 import { people } from '../src/commands/people.ts';
 import { createEnrolClient, EnrolApiError } from '../src/enrol-client.ts';
 import { facePath, runCaptured } from './fixtures.ts';
@@ -13,7 +13,7 @@ const face = facePath;
 const run = runCaptured;
 
 // The managed gallery through the CLI: real enroller, real models, fauxqs S3 in memory.
-describe('Function: frs enroll --url / frs people', () => {
+describe('Function: frs enrol --url / frs people', () => {
   let stack: LocalStack;
   let url = '';
   beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('Function: frs enroll --url / frs people', () => {
       for (const [i, photo] of photos.entries())
         await symlink(face(photo), join(library, person, `${i}.jpg`));
     }
-    const { code, lines } = await run(enroll, [library, '--url', url, '--json']);
+    const { code, lines } = await run(enrol, [library, '--url', url, '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(lines.join('\n'));
     expect(report.summary).toMatchObject({ photos: 4, enrolled: 3, people: 2 });

@@ -12,7 +12,7 @@ import { quietLogger } from '@frs/test-fixtures/logger';
 import { parseGallery } from '@frs/vision/gallery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/command.ts';
-import { enroll } from '../src/commands/enroll.ts';
+import { enrol } from '../src/commands/enrol.ts';
 import { recognize } from '../src/commands/recognize.ts';
 import { send } from '../src/commands/send.ts';
 import { facePath, runCaptured } from './fixtures.ts';
@@ -32,7 +32,7 @@ async function photoLibrary(layout: Record<string, string[]>): Promise<string> {
 }
 
 // Real models on real photos, through the same code the service runs.
-describe('Function: frs enroll / recognize / send', () => {
+describe('Function: frs enrol / recognize / send', () => {
   let gallery: string;
   let enrolReport: { summary: Record<string, unknown>; photos: { photo: string; outcome: string }[] };
 
@@ -49,7 +49,7 @@ describe('Function: frs enroll / recognize / send', () => {
       nobody: ['other/no-face/dog.jpg'],
     });
     gallery = join(await mkdtemp(join(tmpdir(), 'frs-gallery-')), 'gallery.json');
-    const { code, lines } = await run(enroll, [library, '--gallery', gallery, '--json']);
+    const { code, lines } = await run(enrol, [library, '--gallery', gallery, '--json']);
     expect(code).toBe(0);
     enrolReport = JSON.parse(lines.join('\n'));
   });
@@ -205,7 +205,7 @@ describe('Function: frs enroll / recognize / send', () => {
   });
 
   it('returns a gallery without the person when given --remove', async () => {
-    const { code } = await run(enroll, ['--remove', 'crowd', '--gallery', gallery]);
+    const { code } = await run(enrol, ['--remove', 'crowd', '--gallery', gallery]);
     expect(code).toBe(0);
     const saved = parseGallery(await readFile(gallery));
     expect(saved.people.map((p) => p.name).sort()).toEqual(['John_Salley', 'John_Savage', 'bbt_penny']);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { frs, photoFolder, photosOf, SHARED_DIR, truthFile } from './fixtures.ts';
 
-// The real chain: `frs enroll` builds a gallery with the real models, the real local stack (fauxqs SQS,
+// The real chain: `frs enrol` builds a gallery with the real models, the real local stack (fauxqs SQS,
 // detector behind the Function URL server, recognizer behind the event source mapping) serves it, and
 // `frs workload` plays several cameras polling one response queue.
 const enrolled = ['John_Salley', 'bbt_penny', 'deepface_c01_angelina'] as const;
@@ -47,7 +47,7 @@ beforeAll(async () => {
   rows['objects/apple.jpg'] = 'no_face';
 
   const gallery = join(await photoFolder({}), 'gallery.json');
-  const enrol = await frs(['enroll', await photoFolder(enrolPhotos), '--gallery', gallery]);
+  const enrol = await frs(['enrol', await photoFolder(enrolPhotos), '--gallery', gallery]);
   expect(enrol.code, enrol.stderr).toBe(0);
 
   queries = await photoFolder(queryPhotos);

@@ -1,8 +1,11 @@
+import { parseEnvironment } from '@frs/runtime/config';
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { MetricsNamespace } from '@frs/runtime/metrics';
+import { DEFAULT_MAX_FACES } from '@frs/service/job';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { z } from 'zod';
 import { DetectorConfigError } from './errors.ts';
-import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -20,7 +23,7 @@ export const DetectorEnv = z.object({
   // The Function URL refuses larger payloads itself; the check here keeps the local stack honest.
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
-  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_MIN_FACE_SIZE: positiveInt.default(DEFAULT_MIN_FACE_SIZE),
   FRS_MAX_FACES: positiveInt.optional(),
   FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
@@ -41,16 +44,6 @@ export interface DetectorConfig {
 }
 
 /**
- * Faces per job when `FRS_MAX_FACES` is unset; the message size budget usually binds first.
- *
- * @example
- * ```ts
- * const maxFaces = env.FRS_MAX_FACES ?? DEFAULT_MAX_FACES;
- * ```
- */
-export const DEFAULT_MAX_FACES = 32;
-
-/**
  * Parses the detector's environment once, at cold start.
  *
  * @throws {DetectorConfigError} listing every invalid variable.
@@ -60,12 +53,12 @@ export const DEFAULT_MAX_FACES = 32;
  * ```
  */
 export function parseDetectorConfig(env: Record<string, string | undefined>): DetectorConfig {
-  const parsed = DetectorEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new DetectorConfigError(`invalid detector configuration: ${problems}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(
+    DetectorEnv,
+    env,
+    'detector',
+    (message, options) => new DetectorConfigError(message, options),
+  );
   return {
     requestQueueUrl: e.FRS_REQUEST_QUEUE_URL,
     modelsDir: e.FRS_MODELS_DIR,

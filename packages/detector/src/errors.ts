@@ -1,25 +1,14 @@
-import { ERROR_STATUS, type ErrorCode } from '@frs/contracts/errors';
-
+import { CodedError } from '@frs/runtime/errors';
 /**
- * A request the detector rejects. Owns its HTTP status (from {@link ERROR_STATUS}) and a message that is
- * safe to show to the client; the `cause` (logged, never returned) keeps the internal detail.
+ * Base of the detector Lambda's own errors; `code` is stable for logs and tests. Client errors are the
+ * service layer's `RequestRejectedError`.
  *
  * @example
  * ```ts
- * throw new RequestRejectedError('invalid_base64', 'content is not valid base64');
+ * if (error instanceof DetectorError) logger.error('detector fault', { code: error.code });
  * ```
  */
-export class RequestRejectedError extends Error {
-  override name = 'RequestRejectedError';
-  readonly code: ErrorCode;
-  readonly status: number;
-
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.status = ERROR_STATUS[code];
-  }
-}
+export class DetectorError extends CodedError {}
 
 /**
  * The job could not be put on the request queue (a server fault: answered with 5xx, nothing leaks).
@@ -29,8 +18,8 @@ export class RequestRejectedError extends Error {
  * throw new JobQueueError('SendMessage failed', { cause: sdkError });
  * ```
  */
-export class JobQueueError extends Error {
-  override name = 'JobQueueError';
+export class JobQueueError extends DetectorError {
+  override readonly code = 'job_queue';
 }
 
 /**
@@ -41,6 +30,6 @@ export class JobQueueError extends Error {
  * throw new DetectorConfigError('FRS_REQUEST_QUEUE_URL: Required');
  * ```
  */
-export class DetectorConfigError extends Error {
-  override name = 'DetectorConfigError';
+export class DetectorConfigError extends DetectorError {
+  override readonly code = 'detector_config';
 }

@@ -1,15 +1,6 @@
-import type { ErrorCode } from '@frs/contracts/errors';
 import type { RecognitionJob } from '@frs/contracts/job';
 
 import type { MetricRecord } from '@frs/runtime/metrics';
-
-export {
-  createEmfSink,
-  type Metric,
-  type MetricRecord,
-  MetricsNamespace,
-  type MetricsSink,
-} from '@frs/runtime/metrics';
 
 /** The `service` dimension (and log field) of the detector. */
 export const SERVICE = 'frs-detector';
@@ -36,25 +27,3 @@ export function acceptedMetrics(job: RecognitionJob): MetricRecord {
     },
   };
 }
-
-/**
- * Metrics of a rejected request (a 4xx), by error code.
- *
- * @example
- * ```ts
- * deps.metrics.emit(rejectedMetrics('invalid_base64'));
- * ```
- */
-export function rejectedMetrics(code: ErrorCode): MetricRecord {
-  return { split: { dimensions: { code }, metrics: { Rejected: [1, 'Count'] } } };
-}
-
-/**
- * Metrics of a request that failed on our side (a 500: the queue refused the job, a bug).
- *
- * @example
- * ```ts
- * deps.metrics.emit(FAILED_METRICS);
- * ```
- */
-export const FAILED_METRICS: MetricRecord = { metrics: { Failed: [1, 'Count'] } };

@@ -4,20 +4,24 @@ import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { DetectorAccepted } from '@frs/contracts/request';
 import { memoise } from '@frs/runtime/memo';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
+import { encodeChipPng } from '@frs/service/chip';
+import { decodeFrame } from '@frs/service/image';
+import { DEFAULT_MAX_FACES } from '@frs/service/job';
+import { loadFaceFinder } from '@frs/service/models';
+import type { FaceFinderPort } from '@frs/service/types';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts';
-import { DEFAULT_MAX_FACES, parseDetectorConfig } from '../src/config.ts';
-import { loadFaceFinder } from '../src/deps.ts';
+import { createHandler, type DetectorDeps } from '../src/app.ts';
+import { parseDetectorConfig } from '../src/config.ts';
 import { DetectorConfigError } from '../src/errors.ts';
-import { decodeFrame, encodeChipPng } from '../src/image.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from '../src/metrics.ts';
+import { SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 // Real models and real photos; only the queue is replaced by an array (stack tests in @frs/local use
 // the real SQS server).
 describe('Function: createHandler()', () => {
-  let finder: () => Promise<FaceFinder>;
+  let finder: () => Promise<FaceFinderPort>;
 
   beforeAll(async () => {
     const { logger } = makeLogger();

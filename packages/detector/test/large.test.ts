@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { ErrorBody } from '@frs/contracts/errors';
 import { RecognitionJob } from '@frs/contracts/job';
 import { DetectorAccepted } from '@frs/contracts/request';
+import { encodeChipPng } from '@frs/service/chip';
+import { decodeFrame } from '@frs/service/image';
+import { DEFAULT_MAX_FACES } from '@frs/service/job';
+import { loadFaceFinder } from '@frs/service/models';
+import type { FaceFinderPort } from '@frs/service/types';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type DetectorDeps, type FaceFinder } from '../src/app.ts';
-import { DEFAULT_MAX_FACES } from '../src/config.ts';
-import { loadFaceFinder } from '../src/deps.ts';
-import { decodeFrame, encodeChipPng } from '../src/image.ts';
+import { createHandler, type DetectorDeps } from '../src/app.ts';
 import { facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const FUNCTION_URL_LIMIT = 6 * 1024 * 1024;
@@ -27,7 +29,7 @@ async function cameraFrameFactory(): Promise<{ jpeg: Buffer; width: number; heig
 
 // Real models and a real (upscaled) photo; only the queue is an array, as in app.test.ts.
 describe('Function: createHandler() at camera sizes', () => {
-  let finder: () => Promise<FaceFinder>;
+  let finder: () => Promise<FaceFinderPort>;
 
   beforeAll(async () => {
     const { logger } = makeLogger();

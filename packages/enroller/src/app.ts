@@ -6,11 +6,21 @@ import {
   type PersonPhoto,
 } from '@frs/contracts/enrol';
 import type { FunctionUrlResult } from '@frs/contracts/lambda';
-import { FunctionUrlEvent, LambdaContext } from '@frs/contracts/lambda';
-import { RequestRejectedError } from '@frs/detector/errors';
-import { toRequestError } from '@frs/detector/image';
-import { decodeBase64Content, errorBody, readJsonBody } from '@frs/detector/request';
+import { FunctionUrlEvent } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricsSink } from '@frs/runtime/metrics';
+import { RequestRejectedError } from '@frs/service/errors';
+import {
+  decodeBase64Content,
+  FAILED_METRICS,
+  jsonResult,
+  readJsonBody,
+  rejectedMetrics,
+  rejectionResult,
+  requestLogger,
+} from '@frs/service/http';
+import { toRequestError } from '@frs/service/image';
+import type { RgbImage } from '@frs/service/types';
 import { PersonNotFoundError } from '@frs/vision/gallery';
 import {
   type GalleryStore,
@@ -19,21 +29,8 @@ import {
   type StoredPhoto,
 } from '@frs/vision/store';
 import type { EnrollerConfig } from './config.ts';
-import {
-  deletedMetrics,
-  enrolledMetrics,
-  FAILED_METRICS,
-  type MetricsSink,
-  rejectedMetrics,
-} from './metrics.ts';
+import { deletedMetrics, enrolledMetrics } from './metrics.ts';
 import { parseRoute, type Route } from './routes.ts';
-
-/** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
 
 /** The face a photo is enrolled with: its embedding, where it was and a JPEG of the aligned face. */
 export interface FaceToEnrol {
@@ -54,10 +51,6 @@ export interface EnrollerDeps {
   store(): Promise<GalleryStore>;
   /** One EMF line per request: an enrolment and its time, a deletion, a rejection by code, a failure. */
   metrics: MetricsSink;
-}
-
-function json(statusCode: number, body: unknown): FunctionUrlResult {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 function photoOut(p: StoredPhoto): PersonPhoto {
@@ -99,7 +92,7 @@ async function enrol(deps: EnrollerDeps, event: FunctionUrlEvent, name: string):
     photo_id: photo.photoId,
     face: { box: [...photo.box], score: Math.min(1, Math.max(0, photo.score)) },
   };
-  return json(201, created);
+  return jsonResult(201, created);
 }
 
 async function serve(deps: EnrollerDeps, event: FunctionUrlEvent, route: Route): Promise<FunctionUrlResult> {
@@ -109,12 +102,12 @@ async function serve(deps: EnrollerDeps, event: FunctionUrlEvent, route: Route):
     case 'list-people': {
       const people = await (await deps.store()).listPeople();
       const list: PeopleList = { people: people.map((p) => ({ name: p.name, photos: p.photos.length })) };
-      return json(200, list);
+      return jsonResult(200, list);
     }
     case 'get-person': {
       const person = await (await deps.store()).getPerson(route.name);
       const detail: PersonDetail = { name: person.name, photos: person.photos.map(photoOut) };
-      return json(200, detail);
+      return jsonResult(200, detail);
     }
     case 'delete-person':
       await (await deps.store()).removePerson(route.name);
@@ -167,9 +160,7 @@ export function createHandler(
   deps: EnrollerDeps,
 ): (event: unknown, context?: unknown) => Promise<FunctionUrlResult> {
   return async (rawEvent, context) => {
-    const awsRequestId = LambdaContext.safeParse(context).data?.awsRequestId;
-    const logger =
-      awsRequestId === undefined ? deps.logger : deps.logger.child({ aws_request_id: awsRequestId });
+    const logger = requestLogger(deps.logger, context);
     try {
       const event = FunctionUrlEvent.parse(rawEvent);
       const route = parseRoute(event.requestContext.http.method, event.rawPath);
@@ -179,11 +170,11 @@ export function createHandler(
       if (rejected !== undefined) {
         logger.warn('request rejected', { code: rejected.code, reason: rejected.message });
         deps.metrics.emit(rejectedMetrics(rejected.code));
-        return json(rejected.status, errorBody(rejected, undefined));
+        return rejectionResult(rejected, undefined);
       }
       logger.error('request failed', { error });
       deps.metrics.emit(FAILED_METRICS);
-      return json(500, {
+      return jsonResult(500, {
         error: { code: 'internal_error', message: 'internal error; retry later' },
       });
     }

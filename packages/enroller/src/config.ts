@@ -1,8 +1,11 @@
+import { parseEnvironment } from '@frs/runtime/config';
+import { CodedError } from '@frs/runtime/errors';
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { MetricsNamespace } from '@frs/runtime/metrics';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { parseS3Location } from '@frs/vision/store';
 import { z } from 'zod';
-import { MetricsNamespace } from './metrics.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -27,7 +30,7 @@ export const EnrollerEnv = z.object({
   FRS_MODELS_DIR: z.string().min(1).optional(),
   FRS_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   FRS_MAX_PIXELS: positiveInt.default(DEFAULT_MAX_PIXELS),
-  FRS_MIN_FACE_SIZE: positiveInt.default(20),
+  FRS_MIN_FACE_SIZE: positiveInt.default(DEFAULT_MIN_FACE_SIZE),
   FRS_METRICS_NAMESPACE: MetricsNamespace,
   LOG_LEVEL: LogLevelSetting,
 });
@@ -45,9 +48,27 @@ export interface EnrollerConfig {
   logLevel: string | undefined;
 }
 
-/** The enroller's environment is invalid; thrown at cold start so the function fails loudly. */
-export class EnrollerConfigError extends Error {
-  override name = 'EnrollerConfigError';
+/**
+ * Base of the enroller Lambda's own errors; `code` is stable for logs and tests. Client errors are the
+ * service layer's `RequestRejectedError`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof EnrollerError) logger.error('enroller fault', { code: error.code });
+ * ```
+ */
+export class EnrollerError extends CodedError {}
+
+/**
+ * The enroller's environment is invalid; thrown at cold start so the function fails loudly.
+ *
+ * @example
+ * ```ts
+ * throw new EnrollerConfigError('FRS_GALLERY_STORE: Required');
+ * ```
+ */
+export class EnrollerConfigError extends EnrollerError {
+  override readonly code = 'enroller_config';
 }
 
 /**
@@ -60,12 +81,12 @@ export class EnrollerConfigError extends Error {
  * ```
  */
 export function parseEnrollerConfig(env: Record<string, string | undefined>): EnrollerConfig {
-  const parsed = EnrollerEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new EnrollerConfigError(`invalid enroller configuration: ${problems}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(
+    EnrollerEnv,
+    env,
+    'enroller',
+    (message, options) => new EnrollerConfigError(message, options),
+  );
   return {
     store: e.FRS_GALLERY_STORE,
     modelsDir: e.FRS_MODELS_DIR,

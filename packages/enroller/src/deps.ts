@@ -2,13 +2,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
+import type { RgbImage } from '@frs/service/types';
 import { decodeImage } from '@frs/vision/image';
 import { createFacePipeline, type FacePipeline, largestFace } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';
 import sharp from 'sharp';
-import type { EnrollerDeps, FaceToEnrol, RgbImage } from './app.ts';
+import type { EnrollerDeps, FaceToEnrol } from './app.ts';
 import type { EnrollerConfig } from './config.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
+import { SERVICE } from './metrics.ts';
 
 /**
  * Picks the largest face of an image and embeds it, with a JPEG of its aligned chip as the thumbnail

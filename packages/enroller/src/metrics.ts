@@ -1,14 +1,4 @@
-import type { ErrorCode } from '@frs/contracts/errors';
-
 import type { MetricRecord } from '@frs/runtime/metrics';
-
-export {
-  createEmfSink,
-  type Metric,
-  type MetricRecord,
-  MetricsNamespace,
-  type MetricsSink,
-} from '@frs/runtime/metrics';
 
 /** The `service` dimension (and log field) of the enroller. */
 export const SERVICE = 'frs-enroller';
@@ -36,25 +26,3 @@ export function enrolledMetrics(ms: number): MetricRecord {
 export function deletedMetrics(target: 'person' | 'photo'): MetricRecord {
   return { split: { dimensions: { target }, metrics: { Deletions: [1, 'Count'] } } };
 }
-
-/**
- * Metrics of a rejected request (a 4xx: bad photo, no face, unknown person, busy gallery), by error code.
- *
- * @example
- * ```ts
- * deps.metrics.emit(rejectedMetrics('no_face'));
- * ```
- */
-export function rejectedMetrics(code: ErrorCode): MetricRecord {
-  return { split: { dimensions: { code }, metrics: { Rejected: [1, 'Count'] } } };
-}
-
-/**
- * Metrics of a request that failed on our side (a 500: the store is unreachable, a bug).
- *
- * @example
- * ```ts
- * deps.metrics.emit(FAILED_METRICS);
- * ```
- */
-export const FAILED_METRICS: MetricRecord = { metrics: { Failed: [1, 'Count'] } };

@@ -1,5 +1,5 @@
 import { PersonName, PhotoId } from '@frs/contracts/enrol';
-import { RequestRejectedError } from '@frs/detector/errors';
+import { RequestRejectedError } from '@frs/service/errors';
 
 /** One enroller operation, parsed from method and path. */
 export type Route =

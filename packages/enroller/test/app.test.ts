@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { EnrolResponse, PersonDetail } from '@frs/contracts/enrol';
 import { ErrorBody } from '@frs/contracts/errors';
+import { createEmfSink } from '@frs/runtime/metrics';
 import { decodeImage } from '@frs/vision/image';
 import { buildApp } from 'fauxqs';
 import sharp from 'sharp';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../src/app.ts';
 import { parseEnrollerConfig } from '../src/config.ts';
 import { createEnrollerDeps } from '../src/deps.ts';
-import { createEmfSink, SERVICE } from '../src/metrics.ts';
+import { SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const photoBody = async (relative: string) => ({

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LocalError } from './errors.ts';
 
 /**
  * The local DynamoDB emulator did not start.
@@ -11,8 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * throw new LocalDynamoError('dynalite did not start within 15 s');
  * ```
  */
-export class LocalDynamoError extends Error {
-  override name = 'LocalDynamoError';
+export class LocalDynamoError extends LocalError {
+  override readonly code = 'local_dynamo';
 }
 
 /** A running dynalite DynamoDB emulator. */

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FunctionUrlResult } from '@frs/contracts/lambda';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { LocalError } from './errors.ts';
 
 /** A Function URL handler: payload format 2.0 event in, structured response out. */
 export type FunctionUrlHandler = (
@@ -170,8 +171,8 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer): Record<s
  * throw new FunctionUrlBindError('the local Function URL binds loopback only, not 0.0.0.0');
  * ```
  */
-export class FunctionUrlBindError extends Error {
-  override name = 'FunctionUrlBindError';
+export class FunctionUrlBindError extends LocalError {
+  override readonly code = 'function_url_bind';
 }
 
 /** A running local Function URL. */

@@ -1,4 +1,5 @@
 export { type LocalDynamo, LocalDynamoError, startLocalDynamo } from './dynamodb.ts';
+export { LocalError } from './errors.ts';
 export {
   createEventSourceMapping,
   type EventSourceMapping,

@@ -65,7 +65,7 @@ const stack = await startLocalStack({
   console.error(`frs: the local stack could not start: ${message}`);
   if (message.startsWith('FRS_GALLERY')) {
     console.error(
-      'frs: build a gallery with `pnpm frs enroll <dir with one folder per person> --gallery gallery.json`, or unset FRS_GALLERY to use the managed gallery (enrol over the API)',
+      'frs: build a gallery with `pnpm frs enrol <dir with one folder per person> --gallery gallery.json`, or unset FRS_GALLERY to use the managed gallery (enrol over the API)',
     );
   }
   process.exit(1);

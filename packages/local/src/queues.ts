@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CameraId } from '@frs/contracts/request';
 import { buildApp } from 'fauxqs';
+import { LocalError } from './errors.ts';
 import { createLocalStores, enforceConditionalWrites } from './s3.ts';
 
 /** Names and tunables of the local queues. */
@@ -61,8 +62,8 @@ export interface LocalQueues {
 const MAX_QUEUE_NAME = 80;
 
 /** A camera id that cannot name a local queue. */
-export class CameraQueueNameError extends Error {
-  override name = 'CameraQueueNameError';
+export class CameraQueueNameError extends LocalError {
+  override readonly code = 'camera_queue_name';
 }
 
 /**

@@ -2,16 +2,24 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startConsole } from '@frs/console/server';
-import { createHandler as createDetectorHandler } from '@frs/detector/app';
-import { parseDetectorConfig } from '@frs/detector/config';
-import { createDetectorDeps } from '@frs/detector/deps';
-import { createHandler as createEnrollerHandler } from '@frs/enroller/app';
-import { parseEnrollerConfig } from '@frs/enroller/config';
-import { createEnrollerDeps } from '@frs/enroller/deps';
-import { createHandler as createRecognizerHandler } from '@frs/recognizer/app';
-import { parseRecognizerConfig } from '@frs/recognizer/config';
-import { createRecognizerDeps } from '@frs/recognizer/deps';
-import { createIdempotencyTable } from '@frs/recognizer/idempotency';
+// Each function is hosted through its package's public hosting API (config, deps, createHandler), as the
+// Lambda runtime hosts it through handler.ts; the pipeline itself is @frs/service.
+import {
+  createDetectorDeps,
+  createHandler as createDetectorHandler,
+  parseDetectorConfig,
+} from '@frs/detector';
+import {
+  createEnrollerDeps,
+  createHandler as createEnrollerHandler,
+  parseEnrollerConfig,
+} from '@frs/enroller';
+import {
+  createIdempotencyTable,
+  createRecognizerDeps,
+  createHandler as createRecognizerHandler,
+  parseRecognizerConfig,
+} from '@frs/recognizer';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { startLocalDynamo } from './dynamodb.ts';
 import { createEventSourceMapping, type EventSourceMapping, type SqsHandler } from './event-source.ts';

@@ -1,9 +1,8 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
 import { photosOf } from '@frs/test-fixtures/shared';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
@@ -13,7 +12,7 @@ export { facePath, photosOf, SHARED_DIR } from '@frs/test-fixtures/shared';
 
 /**
  * Enrols the first `perPerson` photos of each identity into a fresh gallery file with the real models,
- * largest face per photo (what `frs enroll` does), and returns its path.
+ * largest face per photo (what `frs enrol` does), and returns its path.
  */
 export async function enrolGallery(
   people: readonly string[],
@@ -21,9 +20,9 @@ export async function enrolGallery(
   logger: JsonLogger,
 ): Promise<string> {
   const [finder, embedder, model] = await Promise.all([
-    loadFaceFinder({ modelsDir: undefined, minFaceSize: 20, logger }),
+    loadFaceFinder({ modelsDir: undefined, logger }),
     loadEmbedder({ modelsDir: undefined, logger }),
-    defaultEmbedderId(),
+    defaultGalleryModel(),
   ]);
   let gallery = createGallery(model);
   for (const person of people) {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FunctionUrlResult } from '@frs/contracts/lambda';
 import { RecognitionResult } from '@frs/contracts/result';
-import { defaultEmbedderId } from '@frs/recognizer/deps';
+import { defaultGalleryModel } from '@frs/service/models';
 import { createGallery, serializeGallery } from '@frs/vision/gallery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../src/queues.ts';
@@ -29,7 +29,7 @@ describe('Function: handler (Lambda entry points)', () => {
       responseVisibilitySeconds: 2,
     });
     const gallery = join(await mkdtemp(join(tmpdir(), 'frs-entry-')), 'empty.json');
-    await writeFile(gallery, serializeGallery(createGallery(await defaultEmbedderId())));
+    await writeFile(gallery, serializeGallery(createGallery(await defaultGalleryModel())));
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_SQS: queues.endpoint,
       AWS_REGION: 'us-east-1',

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
-import { createResultSender, MISSING_QUEUE_RETRY_MS } from '@frs/recognizer/deps';
+import { createResultSender, MISSING_QUEUE_RETRY_MS } from '@frs/recognizer';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../src/queues.ts';

@@ -1,32 +1,15 @@
-import { RecognitionJob } from '@frs/contracts/job';
+import type { RecognitionJob } from '@frs/contracts/job';
 import type { SqsBatchResponse, SqsRecord } from '@frs/contracts/lambda';
 import { LambdaContext, SqsEvent } from '@frs/contracts/lambda';
-import { NO_FACE, type RecognitionResult, type ResultFace, UNKNOWN } from '@frs/contracts/result';
 import type { JsonLogger } from '@frs/runtime/logger';
+import type { MetricsSink } from '@frs/runtime/metrics';
+import { PoisonJobError } from '@frs/service/errors';
+import { parseJob } from '@frs/service/job';
+import { type RecognitionDeps, recognizeJob } from '@frs/service/recognize';
 import { z } from 'zod';
-import { JobInProgressError, PoisonJobError, ResultQueueError } from './errors.ts';
+import { JobInProgressError, ResultQueueError } from './errors.ts';
 import { type BeginOutcome, type IdempotencyStore, idempotencyKey } from './idempotency.ts';
-import { failedRecordMetrics, type MetricsSink, resultMetrics } from './metrics.ts';
-
-/** Packed 8-bit RGB pixels (structurally the vision library's `RgbImage`). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/** The part of the vision pipeline the recognizer uses. */
-export interface Embedder {
-  modelId: string;
-  /** The chip size the model takes; a job cut for another size can never be embedded. */
-  chipSize: { width: number; height: number };
-  embed(chips: readonly RgbImage[]): Promise<readonly { vector: Float32Array }[]>;
-}
-
-/** Gallery search with the threshold applied: a name, or `undefined` for an unknown face. */
-export interface FaceMatcher {
-  match(vector: Float32Array): { name: string | undefined; similarity: number };
-}
+import { failedRecordMetrics, resultMetrics } from './metrics.ts';
 
 /** Where a result goes: its request and, when the request named one, its camera. */
 export interface ResultRoute {
@@ -34,14 +17,12 @@ export interface ResultRoute {
   cameraId?: string | undefined;
 }
 
-/** Everything the recognizer handler needs; `handler.ts` wires the real ones, tests inject their own. */
-export interface RecognizerDeps {
+/**
+ * Everything the recognizer handler needs; `handler.ts` wires the real ones, tests inject their own. The
+ * `matcher` is the current gallery's: read once per container, then refreshed between jobs when it changes.
+ */
+export interface RecognizerDeps extends RecognitionDeps {
   logger: JsonLogger;
-  /** Memoised: the model loads once per container. */
-  embedder(): Promise<Embedder>;
-  /** The current gallery's matcher: read once per container, then refreshed between jobs when it changes. */
-  matcher(): Promise<FaceMatcher>;
-  decodeChip(png: Uint8Array): Promise<RgbImage>;
   /**
    * Puts one result body on the response queue: the camera's own queue when there is one, else the
    * shared queue, tagged with the `camera_id` message attribute when the job had a camera.
@@ -57,7 +38,6 @@ export interface RecognizerDeps {
   };
   /** A record is not started with less than this (or twice the slowest record so far) left; default 10 s. */
   timeMarginMs?: number;
-  now?: () => Date;
 }
 
 const DEFAULT_TIME_MARGIN_MS = 10_000;
@@ -66,100 +46,6 @@ const DEFAULT_TIME_MARGIN_MS = 10_000;
 const InvocationContext = LambdaContext.extend({
   getRemainingTimeInMillis: z.custom<() => unknown>((v) => typeof v === 'function').optional(),
 });
-
-/**
- * Parses a request-queue body into a job.
- *
- * @throws {PoisonJobError} when the body is not a valid job.
- * @example
- * ```ts
- * const job = parseJob(record.body);
- * ```
- */
-export function parseJob(body: string): RecognitionJob {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new PoisonJobError('record body is not valid JSON', { cause: error });
-  }
-  const parsed = RecognitionJob.safeParse(json);
-  if (!parsed.success) {
-    throw new PoisonJobError(`record body is not a recognition job: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
-}
-
-/**
- * Embeds and matches the faces of one job. Deterministic for a given job and gallery (apart from
- * `timing`), which makes redelivered jobs harmless.
- *
- * @throws {PoisonJobError} when the chips were made for another embedder.
- * @example
- * ```ts
- * const result = await recognizeJob(deps, job);
- * console.log(result.result); // 'Ada' | 'unknown' | 'no_face'
- * ```
- */
-export async function recognizeJob(
-  deps: Pick<RecognizerDeps, 'embedder' | 'matcher' | 'decodeChip' | 'now'>,
-  job: RecognitionJob,
-): Promise<RecognitionResult> {
-  const started = performance.now();
-  // received_at is when detection started; the job reached the queue detector_ms later.
-  const queuedAt = Date.parse(job.received_at) + job.timing.detector_ms;
-  const queueMs = Math.max(0, (deps.now ?? (() => new Date()))().getTime() - queuedAt);
-  const embedder = await deps.embedder();
-  if (job.faces.length > 0 && job.models.embedder !== embedder.modelId) {
-    throw new PoisonJobError(
-      `job chips are for embedder ${job.models.embedder}, this is ${embedder.modelId}`,
-    );
-  }
-  const { width, height } = embedder.chipSize;
-  if (job.faces.length > 0 && (job.chip_size.width !== width || job.chip_size.height !== height)) {
-    throw new PoisonJobError(
-      `job chips are ${job.chip_size.width}×${job.chip_size.height}, the embedder takes ${width}×${height}`,
-    );
-  }
-  const matcher = await deps.matcher();
-  // A chip that does not decode, or decodes to another size, can never succeed: poison, not a retry.
-  const chips = await Promise.all(
-    job.faces.map(async (f, i) => {
-      const chip = await deps.decodeChip(Buffer.from(f.chip, 'base64')).catch((error: unknown) => {
-        throw new PoisonJobError(`chip ${i} is not a decodable PNG`, { cause: error });
-      });
-      if (chip.width !== width || chip.height !== height) {
-        throw new PoisonJobError(`chip ${i} is ${chip.width}×${chip.height}, not ${width}×${height}`);
-      }
-      return chip;
-    }),
-  );
-  const embeddings = chips.length > 0 ? await embedder.embed(chips) : [];
-  const faces: ResultFace[] = job.faces.map((face, i) => {
-    const embedding = embeddings[i];
-    if (!embedding) throw new PoisonJobError(`embedder returned no vector for face ${i}`);
-    const match = matcher.match(embedding.vector);
-    return { box: face.box, score: face.score, name: match.name ?? UNKNOWN, similarity: match.similarity };
-  });
-  let best: ResultFace | undefined;
-  for (const face of faces) {
-    if (face.name !== UNKNOWN && (best === undefined || face.similarity > best.similarity)) best = face;
-  }
-  return {
-    request_id: job.request_id,
-    ...(job.camera_id === undefined ? {} : { camera_id: job.camera_id }),
-    result: faces.length === 0 ? NO_FACE : (best?.name ?? UNKNOWN),
-    faces,
-    dropped_faces: job.dropped_faces,
-    timing: {
-      detector_ms: job.timing.detector_ms,
-      recognizer_ms: performance.now() - started,
-      queue_ms: queueMs,
-    },
-  };
-}
 
 async function answer(deps: RecognizerDeps, logger: JsonLogger, record: SqsRecord, job: RecognitionJob) {
   const result = await recognizeJob(deps, job);

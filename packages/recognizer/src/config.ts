@@ -1,7 +1,8 @@
+import { parseEnvironment } from '@frs/runtime/config';
 import { LogLevelSetting } from '@frs/runtime/logger';
+import { MetricsNamespace } from '@frs/runtime/metrics';
 import { z } from 'zod';
 import { RecognizerConfigError } from './errors.ts';
-import { MetricsNamespace } from './metrics.ts';
 
 /**
  * Environment of the recognizer Lambda.
@@ -81,12 +82,12 @@ export interface RecognizerConfig {
  * ```
  */
 export function parseRecognizerConfig(env: Record<string, string | undefined>): RecognizerConfig {
-  const parsed = RecognizerEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new RecognizerConfigError(`invalid recognizer configuration: ${problems}`, { cause: parsed.error });
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(
+    RecognizerEnv,
+    env,
+    'recognizer',
+    (message, options) => new RecognizerConfigError(message, options),
+  );
   return {
     responseQueueUrl: e.FRS_RESPONSE_QUEUE_URL,
     cameraQueuePrefix: e.FRS_CAMERA_QUEUE_PREFIX,

@@ -2,72 +2,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { QueueDoesNotExist, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
-import { loadManifest, type Manifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
-import { createEmbedder } from '@frs/vision/embed';
+import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
+import { decodeChipPng } from '@frs/service/chip';
+import { createLiveMatcher } from '@frs/service/gallery';
+import { defaultGalleryModel, loadEmbedder } from '@frs/service/models';
 import { defaultThreshold, galleryThreshold } from '@frs/vision/match';
-import type { Embedder, RecognizerDeps, ResultRoute } from './app.ts';
-import { decodeChipPng } from './chip.ts';
+import type { RecognizerDeps, ResultRoute } from './app.ts';
 import type { RecognizerConfig } from './config.ts';
-import { RecognizerConfigError } from './errors.ts';
-import { createLiveMatcher } from './gallery.ts';
 import { createDynamoIdempotencyStore } from './idempotency.ts';
-import { createEmfSink, type MetricsSink, SERVICE } from './metrics.ts';
-
-function embedderEntry(manifest: Manifest) {
-  const embedders = manifest.models.filter((m) => m.role === 'embedder');
-  const entry = embedders.find((m) => m.default) ?? embedders[0];
-  if (entry === undefined) throw new RecognizerConfigError('the model manifest has no embedder');
-  return entry;
-}
-
-/**
- * Id of the default embedder in the model manifest (what a new gallery must be built for).
- *
- * @example
- * ```ts
- * const gallery = createGallery(await defaultEmbedderId());
- * ```
- */
-export async function defaultEmbedderId(): Promise<{ id: string; dimension: number }> {
-  const entry = embedderEntry(await loadManifest());
-  const dimension = entry.embedding?.dimension;
-  if (dimension === undefined) throw new RecognizerConfigError(`embedder ${entry.id} declares no dimension`);
-  return { id: entry.id, dimension };
-}
-
-/**
- * Loads the embedder of the vision pipeline.
- *
- * @example
- * ```ts
- * const embedder = await loadEmbedder({ modelsDir: undefined, logger });
- * const [embedding] = await embedder.embed([chip]);
- * ```
- */
-export async function loadEmbedder(options: {
-  modelsDir: string | undefined;
-  logger: JsonLogger;
-}): Promise<Embedder> {
-  const started = performance.now();
-  // Only the embedder: detection happened in the detector Lambda.
-  const embedder = await createEmbedder({
-    manifest: await loadManifest(),
-    modelsDir: options.modelsDir ?? modelsDir(),
-    logger: options.logger,
-  });
-  options.logger.info('embedder loaded', {
-    ms: Math.round(performance.now() - started),
-    model: embedder.modelId,
-  });
-  const [width, height] = embedder.inputSize;
-  return {
-    modelId: embedder.modelId,
-    chipSize: { width, height },
-    embed: (chips) => embedder.embed(chips),
-  };
-}
+import { SERVICE } from './metrics.ts';
 
 /** How long a camera queue found missing is not tried again (a container lives for hours). */
 export const MISSING_QUEUE_RETRY_MS = 5 * 60_000;
@@ -195,7 +140,7 @@ export function createRecognizerDeps(
         };
   const embedder = memoise(() => loadEmbedder({ modelsDir: config.modelsDir, logger }));
   const live = memoise(async () => {
-    const model = await defaultEmbedderId();
+    const model = await defaultGalleryModel();
     return createLiveMatcher({
       location: config.gallery,
       expected: model,

@@ -1,15 +1,14 @@
+import { CodedError } from '@frs/runtime/errors';
 /**
- * A request-queue record that can never succeed (not JSON, not a job, wrong embedder). It is reported as
- * a batch item failure, so after the queue's `maxReceiveCount` it lands in the DLQ for inspection.
+ * Base of the recognizer Lambda's own errors; `code` is stable for logs and tests. A job that can never
+ * succeed is the service layer's `PoisonJobError`.
  *
  * @example
  * ```ts
- * throw new PoisonJobError('record is not valid JSON', { cause: error });
+ * if (error instanceof RecognizerError) logger.error('recognizer fault', { code: error.code });
  * ```
  */
-export class PoisonJobError extends Error {
-  override name = 'PoisonJobError';
-}
+export class RecognizerError extends CodedError {}
 
 /**
  * The result could not be put on the response queue; the record is retried.
@@ -19,8 +18,8 @@ export class PoisonJobError extends Error {
  * throw new ResultQueueError('SendMessage failed', { cause: sdkError });
  * ```
  */
-export class ResultQueueError extends Error {
-  override name = 'ResultQueueError';
+export class ResultQueueError extends RecognizerError {
+  override readonly code = 'result_queue';
 }
 
 /**
@@ -31,8 +30,8 @@ export class ResultQueueError extends Error {
  * throw new RecognizerConfigError('FRS_GALLERY: Required');
  * ```
  */
-export class RecognizerConfigError extends Error {
-  override name = 'RecognizerConfigError';
+export class RecognizerConfigError extends RecognizerError {
+  override readonly code = 'recognizer_config';
 }
 
 /**
@@ -44,8 +43,8 @@ export class RecognizerConfigError extends Error {
  * throw new IdempotencyStoreError('PutItem failed', { cause: sdkError });
  * ```
  */
-export class IdempotencyStoreError extends Error {
-  override name = 'IdempotencyStoreError';
+export class IdempotencyStoreError extends RecognizerError {
+  override readonly code = 'idempotency_store';
 }
 
 /**
@@ -57,6 +56,6 @@ export class IdempotencyStoreError extends Error {
  * throw new JobInProgressError('job cam-1-42 is being answered by another invocation');
  * ```
  */
-export class JobInProgressError extends Error {
-  override name = 'JobInProgressError';
+export class JobInProgressError extends RecognizerError {
+  override readonly code = 'job_in_progress';
 }

@@ -2,14 +2,6 @@ import { NO_FACE, type RecognitionResult, UNKNOWN } from '@frs/contracts/result'
 
 import type { MetricRecord } from '@frs/runtime/metrics';
 
-export {
-  createEmfSink,
-  type Metric,
-  type MetricRecord,
-  MetricsNamespace,
-  type MetricsSink,
-} from '@frs/runtime/metrics';
-
 /** The `service` dimension (and log field) of the recognizer. */
 export const SERVICE = 'frs-recognizer';
 

@@ -5,17 +5,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RecognitionJob } from '@frs/contracts/job';
 import { RecognitionResult } from '@frs/contracts/result';
+import { createEmfSink } from '@frs/runtime/metrics';
+import { decodeChipPng } from '@frs/service/chip';
+import { GalleryUnusableError } from '@frs/service/errors';
+import { galleryMatcher, loadGalleryFrom } from '@frs/service/gallery';
+import type { EmbedderPort } from '@frs/service/types';
 import { addEmbeddings, createGallery, type Gallery, serializeGallery } from '@frs/vision/gallery';
 import { defaultThreshold } from '@frs/vision/match';
 import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type Embedder, type RecognizerDeps } from '../src/app.ts';
-import { decodeChipPng } from '../src/chip.ts';
+import { createHandler, type RecognizerDeps } from '../src/app.ts';
 import { parseRecognizerConfig } from '../src/config.ts';
-import { RecognizerConfigError } from '../src/errors.ts';
-import { galleryMatcher, loadGalleryFrom } from '../src/gallery.ts';
-import { createEmfSink, SERVICE } from '../src/metrics.ts';
+import { SERVICE } from '../src/metrics.ts';
 import { EmfLine, facePath, jobFor, makeLogger, photosOf, recordingMetrics, sqsEvent } from './fixtures.ts';
 
 const ENROLLED = ['John_Salley', 'John_Savage', 'bbt_sheldon'] as const;
@@ -25,7 +27,7 @@ const ENROLLED = ['John_Salley', 'John_Savage', 'bbt_sheldon'] as const;
 describe('Function: createHandler()', () => {
   let pipeline: FacePipeline;
   let gallery: Gallery;
-  let embedder: Embedder;
+  let embedder: EmbedderPort;
   const jobs = new Map<string, RecognitionJob>();
 
   beforeAll(async () => {
@@ -291,15 +293,15 @@ describe('Function: loadGalleryFrom()', () => {
     }
   });
 
-  it('throws RecognizerConfigError without the presigned query when the gallery cannot be read', async () => {
+  it('throws GalleryUnusableError without the presigned query when the gallery cannot be read', async () => {
     const error = await loadGalleryFrom('http://127.0.0.1:1/g.json?X-Amz-Signature=secret', {
       id: model.id,
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RecognizerConfigError);
+    expect(error).toBeInstanceOf(GalleryUnusableError);
     expect(String(error)).not.toContain('secret');
   });
 
-  it('throws RecognizerConfigError when the gallery was built with another embedder', async () => {
+  it('throws GalleryUnusableError when the gallery was built with another embedder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'frs-gallery-'));
     await writeFile(join(dir, 'g.json'), text);
     await expect(loadGalleryFrom(join(dir, 'g.json'), { id: 'another-model' })).rejects.toThrow(

@@ -1,46 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import type { RecognitionJob } from '@frs/contracts/job';
+import { encodeChipPng } from '@frs/service/chip';
+import { decodeFrame } from '@frs/service/image';
+import { buildJob, DEFAULT_MAX_FACES } from '@frs/service/job';
+import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import type { FacePipeline } from '@frs/vision/pipeline';
-import sharp from 'sharp';
 
 export { recordingLogger as makeLogger } from '@frs/test-fixtures/logger';
 export { facePath, photosOf, SHARED_DIR } from '@frs/test-fixtures/shared';
 
-/** A job for a real photo, built like the detector builds it (real detection, alignment and PNG chips). */
+/** A job for a real photo, built by the detector's own job builder (real detection, alignment and PNG chips). */
 export async function jobFor(
   pipeline: FacePipeline,
   photo: string,
   requestId: string,
 ): Promise<RecognitionJob> {
-  const chips = await pipeline.detectAndAlign(await readFile(photo));
-  const faces = await Promise.all(
-    chips.map(async (chip) => ({
-      box: [...chip.detection.box] as [number, number, number, number],
-      score: Math.min(1, chip.detection.score),
-      landmarks: chip.detection.landmarks.map((p) => [
-        p[0],
-        p[1],
-      ]) as RecognitionJob['faces'][number]['landmarks'],
-      chip: (
-        await sharp(chip.data, { raw: { width: chip.width, height: chip.height, channels: 3 } })
-          .png()
-          .toBuffer()
-      ).toString('base64'),
-    })),
-  );
-  return {
-    version: 1,
-    request_id: requestId,
-    filename: photo,
-    received_at: new Date().toISOString(),
-    image: { width: 1, height: 1 },
-    models: pipeline.models,
-    chip_size: pipeline.chipSize,
-    faces,
-    truncated: false,
-    dropped_faces: 0,
-    timing: { decode_ms: 0, detect_ms: 0, encode_ms: 0, detector_ms: 0 },
+  const deps = {
+    config: {
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+      maxPixels: DEFAULT_MAX_PIXELS,
+      maxFaces: DEFAULT_MAX_FACES,
+    },
+    decodeFrame,
+    faceFinder: async () => pipeline,
+    encodeChip: encodeChipPng,
   };
+  return buildJob(deps, { request_id: requestId, filename: photo }, await readFile(photo));
 }
 
 export { EmfLine } from '@frs/runtime/metrics';

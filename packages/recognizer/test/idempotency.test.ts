@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RecognitionJob } from '@frs/contracts/job';
 import { RecognitionResult } from '@frs/contracts/result';
+import { decodeChipPng } from '@frs/service/chip';
+import { galleryMatcher } from '@frs/service/gallery';
 import { addEmbeddings, createGallery, type Gallery } from '@frs/vision/gallery';
 import { defaultThreshold } from '@frs/vision/match';
 import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type RecognizerDeps } from '../src/app.ts';
-import { decodeChipPng } from '../src/chip.ts';
 import { parseRecognizerConfig } from '../src/config.ts';
 import { createRecognizerDeps } from '../src/deps.ts';
 import { IdempotencyStoreError } from '../src/errors.ts';
-import { galleryMatcher } from '../src/gallery.ts';
 import {
   createDynamoIdempotencyStore,
   createIdempotencyTable,

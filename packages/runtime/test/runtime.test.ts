@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { parseEnvironment } from '../src/config.ts';
+import { CodedError } from '../src/errors.ts';
 import { createJsonLogger, LogLevelSetting } from '../src/logger.ts';
 import { memoise } from '../src/memo.ts';
 import { createEmfSink, MetricsNamespace } from '../src/metrics.ts';
@@ -84,5 +87,33 @@ describe('Function: createEmfSink()', () => {
   it('returns the default namespace and refuses AWS/ namespaces when parsing FRS_METRICS_NAMESPACE', () => {
     expect(MetricsNamespace.parse(undefined)).toBe('FRS');
     expect(MetricsNamespace.safeParse('AWS/Lambda').success).toBe(false);
+  });
+});
+
+describe('Function: parseEnvironment()', () => {
+  const Env = z.object({ A: z.coerce.number().int(), B: z.string().min(1) });
+  class TestConfigError extends CodedError {
+    override readonly code = 'test_config';
+  }
+  const fail = (message: string, options: { cause: z.ZodError }) => new TestConfigError(message, options);
+
+  it('returns the parsed environment when every variable is valid', () => {
+    expect(parseEnvironment(Env, { A: '3', B: 'x' }, 'test', fail)).toEqual({ A: 3, B: 'x' });
+  });
+
+  it('throws the caller error naming every invalid variable, with the zod error as cause', () => {
+    const error = (() => {
+      try {
+        return parseEnvironment(Env, { A: 'x' }, 'test', fail);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TestConfigError);
+    expect(error).toMatchObject({ name: 'TestConfigError', code: 'test_config' });
+    expect(error instanceof Error && error.cause instanceof z.ZodError).toBe(true);
+    expect(String(error)).toMatchInlineSnapshot(
+      `"TestConfigError: invalid test configuration: A: Invalid input: expected number, received NaN; B: Invalid input: expected string, received undefined"`,
+    );
   });
 });

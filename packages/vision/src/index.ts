@@ -12,6 +12,7 @@ export {
 export {
   type CreateDetectorOptions,
   createDetector,
+  DEFAULT_MIN_FACE_SIZE,
   DetectInputError,
   type DetectOptions,
   DetectOptionsSchema,

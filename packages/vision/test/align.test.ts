@@ -1,4 +1,4 @@
-import type { Alignment } from '@frs/models/manifest';
+import { type Alignment, defaultModel } from '@frs/models/manifest';
 import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +18,7 @@ const log = testLogger('vision-align');
 
 async function embedderAlignment(): Promise<Extract<Alignment, { kind: 'similarity5' }>> {
   const manifest = await testManifest();
-  const alignment = manifest.models.find((m) => m.role === 'embedder' && m.default)?.preprocessing.alignment;
+  const alignment = defaultModel(manifest, 'embedder').preprocessing.alignment;
   if (alignment?.kind !== 'similarity5') throw new Error('default embedder has no similarity5 alignment');
   return alignment;
 }

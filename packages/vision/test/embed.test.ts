@@ -1,10 +1,9 @@
-import type { Manifest } from '@frs/models/manifest';
+import { defaultModel, type Manifest, ModelSelectionError } from '@frs/models/manifest';
 import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alignFace } from '../src/align/index.ts';
 import { createDetector, type Detector } from '../src/detect/index.ts';
 import { createEmbedder, type Embedder, EmbedInputError } from '../src/embed/index.ts';
-import { ModelSignatureError } from '../src/onnx/index.ts';
 import type { FaceChip } from '../src/types.ts';
 import { mirrorImage } from './fixtures/images.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
@@ -104,13 +103,31 @@ describe('Function: embedder.embed()', () => {
 
   it('returns the embedder named by modelId and throws when the id is unknown', async () => {
     // Optional (non-default) models are only built with FRS_MODELS=all, so select a default one by id.
-    const entry = manifest.models.find((m) => m.role === 'embedder' && m.default);
-    if (entry === undefined) throw new Error('the manifest has no default embedder');
+    const entry = defaultModel(manifest, 'embedder');
     const named = await createEmbedder({ manifest, modelsDir: testModelsDir(), modelId: entry.id });
     expect(named.modelId).toBe(entry.id);
     expect(named.dimension).toBe(entry.embedding?.dimension);
     await expect(
       createEmbedder({ manifest, modelsDir: testModelsDir(), modelId: 'no-such-model' }),
-    ).rejects.toBeInstanceOf(ModelSignatureError);
+    ).rejects.toBeInstanceOf(ModelSelectionError);
+  });
+
+  it('returns the raw network output when the manifest says embedding.normalise is false', async () => {
+    const entry = defaultModel(manifest, 'embedder');
+    const embedding = entry.embedding;
+    if (embedding === undefined) throw new Error('the default embedder declares no embedding');
+    const raw = await createEmbedder({
+      manifest: { ...manifest, models: [{ ...entry, embedding: { ...embedding, normalise: false } }] },
+      modelsDir: testModelsDir(),
+    });
+    const chip = chips[0]?.chip ?? mirrorImage({ width: 0, height: 0, data: new Uint8Array() });
+    const [unit] = await embedder.embed([chip]);
+    const [plain] = await raw.embed([chip]);
+    const norm = Math.sqrt(dot(plain?.vector ?? new Float32Array(), plain?.vector ?? new Float32Array()));
+    expect(Math.abs(norm - 1)).toBeGreaterThan(0.01);
+    expect(dot(plain?.vector ?? new Float32Array(), unit?.vector ?? new Float32Array()) / norm).toBeCloseTo(
+      1,
+      5,
+    );
   });
 });

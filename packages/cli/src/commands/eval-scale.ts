@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { loadManifest } from '@frs/models/manifest';
+import { defaultModel, loadManifest } from '@frs/models/manifest';
 import {
   type AnalyzedImage,
   analyzeImages,
@@ -76,11 +76,9 @@ export interface ScaleCommandOptions {
 }
 
 async function embedderOf(modelId: string | undefined): Promise<GalleryModel> {
-  const embedders = (await loadManifest()).models.filter((m) => m.role === 'embedder');
-  const entry =
-    modelId === undefined
-      ? (embedders.find((m) => m.default) ?? embedders[0])
-      : embedders.find((m) => m.id === modelId);
+  const entry = await loadManifest()
+    .then((manifest) => defaultModel(manifest, 'embedder', modelId))
+    .catch(() => undefined);
   const dimension = entry?.embedding?.dimension;
   if (entry === undefined || dimension === undefined) {
     throw new UsageError(

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { encodeChipPng } from '@frs/detector/image';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
-import { decodeChipPng } from '@frs/recognizer/chip';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
+import { decodeChipPng, encodeChipPng } from '@frs/service/chip';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import {
   type AnalyzedImage,
   evaluateRecognition,
@@ -43,7 +42,7 @@ Options:
   --negatives <dir>      images that must get no name, e.g. photos without faces (queried too)
   --aggregation <a>      centroid (default, as the service: similarity to the mean vector), max or mean over a
                          person's vectors
-  --min-face-size <px>   smallest face the detector looks for (default 20)
+  --min-face-size <px>   smallest face the detector looks for (default ${DEFAULT_MIN_FACE_SIZE})
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
                          outside the image
@@ -151,7 +150,7 @@ export const evalCommand = defineCommand({
     'target-far': { type: 'string', default: '0.01' },
     negatives: { type: 'string' },
     aggregation: { type: 'string', default: 'centroid' },
-    'min-face-size': { type: 'string', default: '20' },
+    'min-face-size': { type: 'string', default: String(DEFAULT_MIN_FACE_SIZE) },
     flip: { type: 'boolean', default: false },
     border: { type: 'string', default: 'zero' },
     json: { type: 'string' },
@@ -187,7 +186,7 @@ export const evalCommand = defineCommand({
       write: (line) => process.stderr.write(`${line}\n`),
     });
     const makeAnalyzer = async (): Promise<{ model: GalleryModel; analyzer: FaceAnalyzer }> => {
-      const fallback = await defaultEmbedderId();
+      const fallback = await defaultGalleryModel();
       const serviceSettings = !values.flip && border === 'zero';
       if (serviceSettings && (values.model === undefined || values.model === fallback.id)) {
         return { model: fallback, analyzer: await serviceAnalyzer(minFaceSize, logger) };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { consoleCommand } from './console.ts';
-import { enroll } from './enroll.ts';
+import { enrol } from './enrol.ts';
 import { evalCommand } from './eval.ts';
 import { importCommand } from './import.ts';
 import { people } from './people.ts';
@@ -10,7 +10,7 @@ import { workload } from './workload.ts';
 
 /** Every sub-command, in the order `frs --help` lists them. */
 export const commands: readonly Command[] = [
-  enroll,
+  enrol,
   people,
   importCommand,
   recognize,

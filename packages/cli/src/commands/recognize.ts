@@ -1,16 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, parse } from 'node:path';
 import { type RecognitionResult, UNKNOWN } from '@frs/contracts/result';
-import { buildJob } from '@frs/detector/app';
-import { DEFAULT_MAX_FACES } from '@frs/detector/config';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { decodeFrame, encodeChipPng } from '@frs/detector/image';
-import { recognizeJob } from '@frs/recognizer/app';
-import { decodeChipPng } from '@frs/recognizer/chip';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
-import { galleryMatcher, loadGalleryFrom } from '@frs/recognizer/gallery';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import { decodeChipPng, encodeChipPng } from '@frs/service/chip';
+import { galleryMatcher, loadGalleryFrom } from '@frs/service/gallery';
+import { decodeFrame } from '@frs/service/image';
+import { buildJob, DEFAULT_MAX_FACES } from '@frs/service/job';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
+import { recognizeJob } from '@frs/service/recognize';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { DEFAULT_MAX_PIXELS } from '@frs/vision/image';
 import { defaultThreshold } from '@frs/vision/match';
 import { positiveNumber } from '../args.ts';
@@ -24,9 +23,9 @@ Runs the detector and recognizer in this process (no queues) and prints, for eac
 service would put on the response queue: {request_id, result, faces, timing}.
 
 Options:
-  --gallery <file>      gallery built with \`frs enroll\` (required; a path, file:// or https:// URL)
+  --gallery <file>      gallery built with \`frs enrol\` (required; a path, file:// or https:// URL)
   --threshold <cos>     match threshold (default: the embedder's calibrated default)
-  --min-face-size <px>  smallest face the detector looks for (default 20)
+  --min-face-size <px>  smallest face the detector looks for (default ${DEFAULT_MIN_FACE_SIZE})
   --json                one JSON result per line (default: a readable line per image)
   --draw <dir>          also write <dir>/<image>.png with a labelled box per face (green: known person,
                         orange: unknown)
@@ -39,13 +38,13 @@ export const recognize = defineCommand({
   options: {
     gallery: { type: 'string' },
     threshold: { type: 'string' },
-    'min-face-size': { type: 'string', default: '20' },
+    'min-face-size': { type: 'string', default: String(DEFAULT_MIN_FACE_SIZE) },
     ...jsonOption,
     draw: { type: 'string' },
   },
   async run({ values, positionals }) {
     if (positionals.length === 0) throw new UsageError('at least one image is required');
-    if (!values.gallery) throw new UsageError('--gallery is required (build one with `frs enroll`)');
+    if (!values.gallery) throw new UsageError('--gallery is required (build one with `frs enrol`)');
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
     if (threshold !== undefined && !(threshold >= -1 && threshold <= 1)) {
       throw new UsageError('--threshold must be a cosine similarity between -1 and 1');
@@ -57,7 +56,7 @@ export const recognize = defineCommand({
       level: process.env.LOG_LEVEL ?? 'warn',
       write: (line) => process.stderr.write(`${line}\n`),
     });
-    const model = await defaultEmbedderId();
+    const model = await defaultGalleryModel();
     const gallery = await loadGalleryFrom(values.gallery, { id: model.id });
     const matcher = galleryMatcher(gallery, threshold ?? defaultThreshold(model.id));
     const faceFinder = memoise(() =>

@@ -1,5 +1,6 @@
-import type { Manifest, ModelEntry, ModelRole } from '@frs/models/manifest';
+import { defaultModel, type Manifest } from '@frs/models/manifest';
 import { z } from 'zod';
+import { DEFAULT_MIN_FACE_SIZE } from '../defaults.ts';
 import { boxFactor, downscaleBox } from '../image/downscale.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
@@ -79,12 +80,7 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   defaults?: DetectOptions;
 }
 
-function entryFor(manifest: Manifest, role: ModelRole): ModelEntry {
-  const entries = manifest.models.filter((m) => m.role === role);
-  const entry = entries.find((m) => m.default) ?? entries[0];
-  if (entry === undefined) throw new ModelSignatureError(`the manifest has no ${role} model`);
-  return entry;
-}
+export { DEFAULT_MIN_FACE_SIZE };
 
 function output(result: Record<string, { data: Float32Array; dims: readonly number[] }>, name: string) {
   const t = result[name];
@@ -147,7 +143,7 @@ export function workingFactor(width: number, height: number, maxPixels = WORKING
 const MAX_CROPS_PER_RUN = 128;
 
 const DEFAULTS = {
-  minFaceSize: 20,
+  minFaceSize: DEFAULT_MIN_FACE_SIZE,
   thresholds: [0.6, 0.7, 0.7] as const,
   factor: 0.709,
   maxFaces: Number.POSITIVE_INFINITY,
@@ -522,9 +518,9 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   // Every MTCNN stage sees many input shapes (pyramid levels, tiles, batch remainders): see memoryPattern.
   const loadOptions: LoadModelOptions = { ...load, memoryPattern: false, ...(logger ? { logger } : {}) };
   const [pnet, rnet, onet] = await Promise.all([
-    loadModel(entryFor(manifest, 'mtcnn-pnet'), modelsDir, loadOptions),
-    loadModel(entryFor(manifest, 'mtcnn-rnet'), modelsDir, loadOptions),
-    loadModel(entryFor(manifest, 'mtcnn-onet'), modelsDir, loadOptions),
+    loadModel(defaultModel(manifest, 'mtcnn-pnet'), modelsDir, loadOptions),
+    loadModel(defaultModel(manifest, 'mtcnn-rnet'), modelsDir, loadOptions),
+    loadModel(defaultModel(manifest, 'mtcnn-onet'), modelsDir, loadOptions),
   ]);
   requireOutputs(pnet, ['prob', 'reg']);
   requireOutputs(rnet, ['prob', 'reg']);

@@ -1,4 +1,4 @@
-import type { Alignment, Manifest, ModelEntry } from '@frs/models/manifest';
+import { type Alignment, defaultModel, type Manifest, type ModelEntry } from '@frs/models/manifest';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Embedding, Logger, RgbImage } from '../types.ts';
@@ -34,27 +34,11 @@ export interface Embedder {
 export interface CreateEmbedderOptions extends Omit<LoadModelOptions, 'logger'> {
   manifest: Manifest;
   modelsDir: string;
-  /** Manifest id of the embedder; default: the default embedder (first one if none is marked default). */
+  /** Manifest id of the embedder; default: the manifest's default embedder (`defaultModel`). */
   modelId?: string;
   logger?: Logger;
   /** Largest batch per onnxruntime call. Default 16. */
   maxBatch?: number;
-}
-
-function pickEntry(manifest: Manifest, modelId?: string): ModelEntry {
-  const embedders = manifest.models.filter((m) => m.role === 'embedder');
-  const entry =
-    modelId === undefined
-      ? (embedders.find((m) => m.default) ?? embedders[0])
-      : embedders.find((m) => m.id === modelId);
-  if (entry === undefined) {
-    throw new ModelSignatureError(
-      modelId === undefined
-        ? 'the manifest has no embedder'
-        : `no embedder ${modelId} in the manifest (have: ${embedders.map((m) => m.id).join(', ') || 'none'})`,
-    );
-  }
-  return entry;
 }
 
 /** What an embedder needs from its manifest entry, known before (and without) loading its session. */
@@ -64,6 +48,8 @@ export interface EmbedderSpec {
   dimension: number;
   alignment: Alignment;
   inputSize: readonly [number, number];
+  /** Whether the raw output is L2-normalised here (the manifest's `embedding.normalise`). */
+  normalise: boolean;
 }
 
 /**
@@ -77,7 +63,7 @@ export interface EmbedderSpec {
  * ```
  */
 export function embedderSpec(manifest: Manifest, modelId?: string): EmbedderSpec {
-  return specOf(pickEntry(manifest, modelId));
+  return specOf(defaultModel(manifest, 'embedder', modelId));
 }
 
 function specOf(entry: ModelEntry): EmbedderSpec {
@@ -91,7 +77,8 @@ function specOf(entry: ModelEntry): EmbedderSpec {
   if (typeof dimension !== 'number') {
     throw new ModelSignatureError(`embedder ${entry.id} declares no embedding dimension`);
   }
-  return { entry, modelId: entry.id, dimension, alignment: prep.alignment, inputSize: prep.size };
+  const normalise = entry.embedding?.normalise ?? true;
+  return { entry, modelId: entry.id, dimension, alignment: prep.alignment, inputSize: prep.size, normalise };
 }
 
 /** Writes a chip (optionally mirrored) into one sample of the input tensor. */
@@ -129,9 +116,11 @@ class OnnxEmbedder implements Embedder {
   readonly #maxBatch: number;
   readonly #inputName: string;
   readonly #outputName: string;
+  readonly #normalise: boolean;
 
-  constructor(model: OnnxModel, maxBatch: number) {
-    const spec = specOf(model.entry);
+  // The entry comes from the caller's manifest: the memoised session may have been loaded for another copy.
+  constructor(model: OnnxModel, entry: ModelEntry, maxBatch: number) {
+    const spec = specOf(entry);
     const output = spec.entry.outputs[0];
     if (output === undefined) throw new ModelSignatureError(`embedder ${spec.modelId} declares no output`);
     this.modelId = spec.modelId;
@@ -143,6 +132,7 @@ class OnnxEmbedder implements Embedder {
     this.#maxBatch = maxBatch;
     this.#inputName = spec.entry.inputs[0]?.name ?? 'input';
     this.#outputName = output.name;
+    this.#normalise = spec.normalise;
   }
 
   async embed(chips: readonly RgbImage[], options: EmbedOptions = {}): Promise<Embedding[]> {
@@ -183,10 +173,13 @@ class OnnxEmbedder implements Embedder {
           const base = (i * views + v) * d;
           for (let k = 0; k < d; k++) vector[k] = (vector[k] ?? 0) + (t.data[base + k] ?? 0);
         }
-        let norm = 0;
-        for (let k = 0; k < d; k++) norm += (vector[k] ?? 0) ** 2;
-        const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-        for (let k = 0; k < d; k++) vector[k] = (vector[k] ?? 0) * inv;
+        // A flipped pair is a sum of two vectors: it is normalised whatever the model's output is.
+        if (this.#normalise || views > 1) {
+          let norm = 0;
+          for (let k = 0; k < d; k++) norm += (vector[k] ?? 0) ** 2;
+          const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+          for (let k = 0; k < d; k++) vector[k] = (vector[k] ?? 0) * inv;
+        }
         result.push({ modelId: this.modelId, vector });
       }
     }
@@ -208,5 +201,5 @@ export async function createEmbedder(options: CreateEmbedderOptions): Promise<Em
   const { manifest, modelsDir, modelId, logger, maxBatch = 16, ...load } = options;
   const { entry } = embedderSpec(manifest, modelId);
   const model = await loadModel(entry, modelsDir, logger ? { ...load, logger } : load);
-  return new OnnxEmbedder(model, maxBatch);
+  return new OnnxEmbedder(model, entry, maxBatch);
 }

@@ -3,8 +3,8 @@ import type { JsonLogger } from '@frs/runtime/logger';
 import { createGallery, type Gallery, vectorCount } from '@frs/vision/gallery';
 import { createMatcher } from '@frs/vision/match';
 import { fetchGallery } from '@frs/vision/store';
-import type { FaceMatcher } from './app.ts';
-import { RecognizerConfigError } from './errors.ts';
+import { GalleryUnusableError } from './errors.ts';
+import type { FaceMatcher } from './types.ts';
 
 // Presigned URLs carry credentials in the query string; keep them out of logs and errors.
 function redact(location: string): string {
@@ -12,9 +12,9 @@ function redact(location: string): string {
 }
 
 // The one message for a gallery that cannot serve, whether at a one-off load or a live matcher's first read.
-function unusable(location: string, error: unknown): RecognizerConfigError {
+function unusable(location: string, error: unknown): GalleryUnusableError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new RecognizerConfigError(`FRS_GALLERY: ${redact(location)} is not usable: ${reason}`, {
+  return new GalleryUnusableError(`FRS_GALLERY: ${redact(location)} is not usable: ${reason}`, {
     cause: error,
   });
 }
@@ -23,7 +23,7 @@ function unusable(location: string, error: unknown): RecognizerConfigError {
  * Reads the gallery named by `FRS_GALLERY` once: `s3://bucket/key`, a path, a `file://` URL or an
  * `https://` URL (for example a presigned S3 URL), with a 30 s limit and a 256 MiB cap.
  *
- * @throws {RecognizerConfigError} when it cannot be read, is not a gallery, or belongs to another embedder.
+ * @throws {GalleryUnusableError} when it cannot be read, is not a gallery, or belongs to another embedder.
  * @example
  * ```ts
  * const gallery = await loadGalleryFrom('s3://frs-gallery/gallery/snapshot.json', { id: 'mobilefacenet-sirius-192d' },

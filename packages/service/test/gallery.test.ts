@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addEmbeddings, createGallery, type Gallery, serializeGallery } from '@frs/vision/gallery';
 import { describe, expect, it } from 'vitest';
-import { RecognizerConfigError } from '../src/errors.ts';
+import { GalleryUnusableError } from '../src/errors.ts';
 import { createLiveMatcher, galleryMatcher } from '../src/gallery.ts';
 import { makeLogger } from './fixtures.ts';
 
@@ -65,12 +65,12 @@ describe('Function: createLiveMatcher()', () => {
     });
   });
 
-  it('throws RecognizerConfigError at the first read when the gallery is missing, then retries', async () => {
+  it('throws GalleryUnusableError at the first read when the gallery is missing, then retries', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'frs-live-'));
     const path = join(dir, 'gallery.json');
     const clock = { now: 0 };
     const { live } = liveOn(path, clock);
-    await expect(live()).rejects.toBeInstanceOf(RecognizerConfigError);
+    await expect(live()).rejects.toBeInstanceOf(GalleryUnusableError);
     await writeFile(path, serializeGallery(galleryOf({ Ada: [1, 0, 0, 0] })));
     expect((await live()).match(ada).name).toBe('Ada');
   });

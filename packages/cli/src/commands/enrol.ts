@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
-import { loadFaceFinder } from '@frs/detector/deps';
-import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger } from '@frs/runtime/logger';
+import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
+import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { listPeople as listDatasetPeople } from '@frs/vision/eval';
 import {
   addEmbeddings,
@@ -20,9 +20,9 @@ import { createProgress } from '../progress.ts';
 import { shouldSign } from '../util/function-url.ts';
 import { percentile } from '../util/stats.ts';
 
-const usage = `Usage: frs enroll <dir> --url <enrol URL> [options]
-       frs enroll <dir> --gallery <file> [options]
-       frs enroll --remove <Person> (--url <enrol URL> | --gallery <file>)
+const usage = `Usage: frs enrol <dir> --url <enrol URL> [options]
+       frs enrol <dir> --gallery <file> [options]
+       frs enrol --remove <Person> (--url <enrol URL> | --gallery <file>)
 
 Enrols <dir>/<Person>/*.{jpg,jpeg,png,webp}, one embedding per photo: through the enroller's API into the
 managed gallery (--url; what the running service recognises), or into a gallery file for offline use
@@ -35,7 +35,7 @@ Options:
   --gallery <file>      gallery JSON file, created when missing
   --remove <Person>     delete a person and all their vectors instead of enrolling
   --append              add to an existing person's vectors instead of replacing them
-  --min-face-size <px>  smallest face the detector looks for (default 20)
+  --min-face-size <px>  smallest face the detector looks for (default ${DEFAULT_MIN_FACE_SIZE})
   --json                print a JSON report on stdout
   -h, --help            this text`;
 
@@ -61,7 +61,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 // Through the API: the service detects and embeds, so nothing but the photos leaves this machine.
-async function enrollRemote(
+async function enrolRemote(
   client: EnrolClient,
   options: { dir: string | undefined; remove: string | undefined; append: boolean; json: boolean },
 ): Promise<number> {
@@ -117,8 +117,10 @@ async function enrollRemote(
   return 0;
 }
 
-export const enroll = defineCommand({
-  name: 'enroll',
+export const enrol = defineCommand({
+  name: 'enrol',
+  // The American spelling, which the command had before, still works.
+  aliases: ['enroll'],
   summary: 'build or update a gallery from <dir>/<Person>/* photos (or --remove a person)',
   usage,
   options: {
@@ -127,7 +129,7 @@ export const enroll = defineCommand({
     ...signOptions,
     remove: { type: 'string' },
     append: { type: 'boolean', default: false },
-    'min-face-size': { type: 'string', default: '20' },
+    'min-face-size': { type: 'string', default: String(DEFAULT_MIN_FACE_SIZE) },
     ...jsonOption,
   },
   async run({ values, positionals }) {
@@ -135,7 +137,7 @@ export const enroll = defineCommand({
       throw new UsageError('give --url (the managed gallery) or --gallery (a file), not both');
     }
     if (values.url !== undefined) {
-      return enrollRemote(createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) }), {
+      return enrolRemote(createEnrolClient({ url: values.url, sign: shouldSign(values.url, values) }), {
         dir: positionals[0],
         remove: values.remove,
         append: values.append,
@@ -144,7 +146,7 @@ export const enroll = defineCommand({
     }
     if (!values.gallery) throw new UsageError('--url <enrol URL> or --gallery <file> is required');
     const galleryPath = values.gallery;
-    const model = await defaultEmbedderId();
+    const model = await defaultGalleryModel();
     const current: Gallery = (await exists(galleryPath))
       ? await loadGallery(galleryPath, { id: model.id })
       : createGallery(model);
@@ -166,7 +168,7 @@ export const enroll = defineCommand({
     const people = await listPeople(dir);
     if (people.length === 0) throw new UsageError(`no <Person>/ folders with photos found in ${dir}`);
     const log = createJsonLogger({
-      service: 'frs-enroll',
+      service: 'frs-enrol',
       level: process.env.LOG_LEVEL ?? 'warn',
       write: (line) => process.stderr.write(`${line}\n`),
     });
