@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { embedLargestFace } from '@frs/service/enrol';
 import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
-import { largestFace } from '@frs/vision/pipeline';
 
 /** Root of the shared test data (`FRS_SHARED_DIR`, default `<repo>/../shared`). */
 export const SHARED_DIR =
@@ -40,11 +40,8 @@ export async function enrolGallery(
   for (const person of people) {
     const vectors: { vector: Float32Array; source: string }[] = [];
     for (const photo of (await photosOf(person)).slice(0, perPerson)) {
-      const faces = await finder.detectAndAlign(await decodeImage(await readFile(photo)));
-      const largest = largestFace(faces);
-      if (!largest) continue;
-      const [embedding] = await embedder.embed([largest]);
-      if (embedding) vectors.push({ vector: embedding.vector, source: photo });
+      const face = await embedLargestFace(finder, embedder, await decodeImage(await readFile(photo)));
+      if (face) vectors.push({ vector: face.vector, source: photo });
     }
     gallery = addEmbeddings(gallery, person, vectors, { modelId: embedder.modelId });
   }
