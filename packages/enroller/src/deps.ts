@@ -3,9 +3,10 @@ import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
 import { createEmfSink, type MetricsSink } from '@frs/runtime/metrics';
+import { embedLargestFace } from '@frs/service/enrol';
 import type { RgbImage } from '@frs/service/types';
 import { decodeImage } from '@frs/vision/image';
-import { createFacePipeline, type FacePipeline, largestFace } from '@frs/vision/pipeline';
+import { createFacePipeline, type FacePipeline } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';
 import sharp from 'sharp';
 import type { EnrollerDeps, FaceToEnrol } from './app.ts';
@@ -25,20 +26,17 @@ export async function largestFaceWith(
   pipeline: FacePipeline,
   image: RgbImage,
 ): Promise<FaceToEnrol | undefined> {
-  const largest = largestFace(await pipeline.detectAndAlign(image));
-  if (largest === undefined) return undefined;
-  const [embedding] = await pipeline.embed([largest]);
-  if (embedding === undefined) return undefined;
-  const thumbnail = await sharp(largest.data, {
-    raw: { width: largest.width, height: largest.height, channels: 3 },
-  })
+  const face = await embedLargestFace(pipeline, pipeline, image);
+  if (face === undefined) return undefined;
+  const { chip } = face;
+  const thumbnail = await sharp(chip.data, { raw: { width: chip.width, height: chip.height, channels: 3 } })
     .jpeg({ quality: 85 })
     .toBuffer();
-  const [x1, y1, x2, y2] = largest.detection.box;
+  const [x1, y1, x2, y2] = chip.detection.box;
   return {
-    vector: embedding.vector,
+    vector: face.vector,
     box: [x1, y1, x2, y2],
-    score: largest.detection.score,
+    score: chip.detection.score,
     thumbnail: new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length),
   };
 }

@@ -2,11 +2,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonLogger } from '@frs/runtime/logger';
+import { embedLargestFace } from '@frs/service/enrol';
 import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
 import { photosOf } from '@frs/test-fixtures/shared';
 import { addEmbeddings, createGallery, saveGallery } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
-import { largestFace } from '@frs/vision/pipeline';
 
 export { facePath, photosOf, SHARED_DIR } from '@frs/test-fixtures/shared';
 
@@ -28,11 +28,8 @@ export async function enrolGallery(
   for (const person of people) {
     const vectors: { vector: Float32Array; source: string }[] = [];
     for (const photo of (await photosOf(person)).slice(0, perPerson)) {
-      const faces = await finder.detectAndAlign(await decodeImage(await readFile(photo)));
-      const largest = largestFace(faces);
-      if (!largest) continue;
-      const [embedding] = await embedder.embed([largest]);
-      if (embedding) vectors.push({ vector: embedding.vector, source: photo });
+      const face = await embedLargestFace(finder, embedder, await decodeImage(await readFile(photo)));
+      if (face) vectors.push({ vector: face.vector, source: photo });
     }
     gallery = addEmbeddings(gallery, person, vectors, { modelId: embedder.modelId });
   }

@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { createJsonLogger } from '@frs/runtime/logger';
+import { embedLargestFace } from '@frs/service/enrol';
 import { defaultGalleryModel, loadEmbedder, loadFaceFinder } from '@frs/service/models';
 import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { listPeople as listDatasetPeople } from '@frs/vision/eval';
@@ -13,7 +14,6 @@ import {
   vectorCount,
 } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
-import { largestFace } from '@frs/vision/pipeline';
 import { defineCommand, jsonOption, signOptions, UsageError } from '../command.ts';
 import { createEnrolClient, EnrolApiError, type EnrolClient } from '../enrol-client.ts';
 import { createProgress } from '../progress.ts';
@@ -186,19 +186,16 @@ export const enrol = defineCommand({
       for (const photo of photos) {
         try {
           const image = await decodeImage(await readFile(photo));
-          const faces = await finder.detectAndAlign(image);
-          const largest = largestFace(faces);
-          if (largest === undefined) {
+          const face = await embedLargestFace(finder, embedder, image);
+          if (face === undefined) {
             reports.push({ person, photo, outcome: 'no_face', faces: 0 });
           } else {
-            const [embedding] = await embedder.embed([largest]);
-            if (embedding === undefined) throw new Error('the embedder returned no vector');
-            vectors.push({ vector: embedding.vector, source: photo });
+            vectors.push({ vector: face.vector, source: photo });
             reports.push({
               person,
               photo,
-              outcome: faces.length > 1 ? 'several_faces' : 'enrolled',
-              faces: faces.length,
+              outcome: face.faces > 1 ? 'several_faces' : 'enrolled',
+              faces: face.faces,
             });
           }
         } catch (error) {
