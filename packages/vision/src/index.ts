@@ -100,10 +100,12 @@ export {
 export {
   clearModelCache,
   createModel,
+  defaultThreadCount,
   type FloatTensor,
   type LoadModelOptions,
   loadModel,
   ModelChecksumError,
+  ModelConfigError,
   ModelError,
   ModelLoadError,
   ModelRunError,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ModelEntry } from '@frs/models/manifest';
 import { ModelFileMissingError, ModelIntegrityError, verifyModelFile } from '@frs/models/verify';
 import ort from 'onnxruntime-node';
+import { z } from 'zod';
 import type { Logger } from '../types.ts';
 
 /** A dense float32 tensor as plain data, so no other module needs onnxruntime's types. */
@@ -16,7 +17,7 @@ export interface FloatTensor {
 export interface LoadModelOptions {
   /** Verify the file's sha256 against the manifest before creating the session. Default true. */
   verifyChecksums?: boolean;
-  /** onnxruntime intra-op threads. Default: `min(2, availableParallelism())`. */
+  /** onnxruntime intra-op threads. Default: {@link defaultThreadCount} (`FRS_ONNX_THREADS`, else the cores). */
   intraOpNumThreads?: number;
   /**
    * Let idle onnxruntime pool threads busy-wait for the next job. Default false: on 2 cores spinning
@@ -32,6 +33,33 @@ export interface LoadModelOptions {
   logger?: Logger;
 }
 
+const ThreadsSchema = z.coerce.number().int().min(1).max(64);
+
+/**
+ * onnxruntime intra-op threads when the caller does not choose: `FRS_ONNX_THREADS` when set, else the
+ * cores this process may use (`availableParallelism()`, which follows CPU affinity such as `taskset`).
+ * The override is for hosts that show more cores than they grant: Lambda at 1,769 MB shows 2 cores but
+ * its CPU quota is one vCPU, where a second thread only adds synchronisation (see the vision README).
+ *
+ * @throws {ModelConfigError} when `FRS_ONNX_THREADS` is not a whole number from 1 to 64.
+ * @example
+ * ```ts
+ * defaultThreadCount({ FRS_ONNX_THREADS: '1' }); // 1
+ * defaultThreadCount({}); // availableParallelism()
+ * ```
+ */
+export function defaultThreadCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env.FRS_ONNX_THREADS;
+  if (raw === undefined || raw.trim() === '') return availableParallelism();
+  const parsed = ThreadsSchema.safeParse(raw.trim());
+  if (!parsed.success) {
+    throw new ModelConfigError(`FRS_ONNX_THREADS must be a whole number from 1 to 64, got "${raw}"`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
 /** Base class of model loading and inference failures. */
 export class ModelError extends Error {
   readonly code: string = 'MODEL_ERROR';
@@ -39,6 +67,11 @@ export class ModelError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+/** Invalid model runtime configuration (`FRS_ONNX_THREADS`). */
+export class ModelConfigError extends ModelError {
+  override readonly code = 'MODEL_CONFIG';
 }
 
 /** The model file's sha256 differs from the manifest. */
@@ -163,11 +196,12 @@ export async function createModel(
 ): Promise<OnnxModel> {
   const path = join(dir, entry.file);
   // The verified bytes go straight to onnxruntime, so the file cannot change between check and load.
+  const threads = options.intraOpNumThreads ?? defaultThreadCount();
   const bytes = await readModelFile(entry, dir, options.verifyChecksums ?? true);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: options.intraOpNumThreads ?? Math.min(2, availableParallelism()),
+      intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
@@ -219,7 +253,7 @@ export function loadModel(
     entry.id,
     entry.sha256,
     options.verifyChecksums ?? true,
-    options.intraOpNumThreads ?? null,
+    options.intraOpNumThreads ?? defaultThreadCount(),
     options.allowSpinning ?? false,
     options.memoryPattern ?? true,
   ]);
