@@ -395,13 +395,13 @@ class MtcnnDetector implements Detector {
     };
     const t0 = performance.now();
     const waited = await this.#pipelined(this.#pnet, jobs, prepare, handle);
-    this.#pnetMs += waited;
-    this.#pnetOtherMs += performance.now() - t0 - waited - this.#pyramidMs;
     const picked = nmsUnion(all, 0.7);
     for (const c of picked) {
       applyPnetRegression(c);
       square(c);
     }
+    this.#pnetMs += waited;
+    this.#pnetOtherMs += performance.now() - t0 - waited - this.#pyramidMs;
     return picked;
   }
 
