@@ -117,6 +117,18 @@ describe('Function: defaultThreadCount()', () => {
     expect(defaultThreadCount({ FRS_ONNX_THREADS: '' })).toBe(availableParallelism());
   });
 
+  it('returns one thread per full Lambda vCPU when AWS_LAMBDA_FUNCTION_MEMORY_SIZE is set', () => {
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1769' })).toBe(1);
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' })).toBe(1);
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' })).toBe(
+      Math.min(2, availableParallelism()),
+    );
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240' })).toBe(
+      Math.min(5, availableParallelism()),
+    );
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538', FRS_ONNX_THREADS: '1' })).toBe(1);
+  });
+
   it('throws ModelConfigError when FRS_ONNX_THREADS is not a whole number from 1 to 64', () => {
     for (const raw of ['0', '-1', '1.5', 'two', '65']) {
       expect(() => defaultThreadCount({ FRS_ONNX_THREADS: raw })).toThrow(ModelConfigError);

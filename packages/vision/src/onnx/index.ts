@@ -34,30 +34,41 @@ export interface LoadModelOptions {
 }
 
 const ThreadsSchema = z.coerce.number().int().min(1).max(64);
+const LambdaMemorySchema = z.coerce.number().int().positive();
+
+/** Lambda grants one vCPU of CPU time per 1,769 MB of memory. */
+const LAMBDA_MB_PER_VCPU = 1769;
 
 /**
- * onnxruntime intra-op threads when the caller does not choose: `FRS_ONNX_THREADS` when set, else the
- * cores this process may use (`availableParallelism()`, which follows CPU affinity such as `taskset`).
- * The override is for hosts that show more cores than they grant: Lambda at 1,769 MB shows 2 cores but
- * its CPU quota is one vCPU, where a second thread only adds synchronisation (see the vision README).
+ * onnxruntime intra-op threads when the caller does not choose: `FRS_ONNX_THREADS` when set; on Lambda
+ * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, set by the runtime) one per full vCPU the memory size buys,
+ * `floor(MB / 1769)`, at least 1; else the cores this process may use (`availableParallelism()`, which
+ * follows CPU affinity such as `taskset`). Lambda shows 2 cores at 1,769 MB while granting one vCPU of
+ * time, where a second thread only adds synchronisation and quota throttling.
  *
  * @throws {ModelConfigError} when `FRS_ONNX_THREADS` is not a whole number from 1 to 64.
  * @example
  * ```ts
  * defaultThreadCount({ FRS_ONNX_THREADS: '1' }); // 1
+ * defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' }); // 2 (on a host with ≥ 2 cores)
  * defaultThreadCount({}); // availableParallelism()
  * ```
  */
 export function defaultThreadCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const cores = availableParallelism();
   const raw = env.FRS_ONNX_THREADS;
-  if (raw === undefined || raw.trim() === '') return availableParallelism();
-  const parsed = ThreadsSchema.safeParse(raw.trim());
-  if (!parsed.success) {
-    throw new ModelConfigError(`FRS_ONNX_THREADS must be a whole number from 1 to 64, got "${raw}"`, {
-      cause: parsed.error,
-    });
+  if (raw !== undefined && raw.trim() !== '') {
+    const parsed = ThreadsSchema.safeParse(raw.trim());
+    if (!parsed.success) {
+      throw new ModelConfigError(`FRS_ONNX_THREADS must be a whole number from 1 to 64, got "${raw}"`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
   }
-  return parsed.data;
+  const memory = LambdaMemorySchema.safeParse(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  if (memory.success) return Math.min(cores, Math.max(1, Math.floor(memory.data / LAMBDA_MB_PER_VCPU)));
+  return cores;
 }
 
 /** Base class of model loading and inference failures. */
