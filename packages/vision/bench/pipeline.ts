@@ -11,6 +11,7 @@ import type { DetectOptions } from '../src/detect/index.ts';
 import { addEmbeddings, createGallery, type Gallery } from '../src/gallery/index.ts';
 import { decodeImage } from '../src/image/index.ts';
 import { createMatcher } from '../src/match/index.ts';
+import { defaultThreadCount } from '../src/onnx/index.ts';
 import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
 
 const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
@@ -199,7 +200,8 @@ for (const [label, bytes, detect, flip] of cases) {
 const ms = (v: number) => v.toFixed(1);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(
-  `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), Node ${process.version}, ` +
+  `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), ${defaultThreadCount()} onnxruntime ` +
+    `threads (FRS_ONNX_THREADS), Node ${process.version}, ` +
     `models ${pipeline.models.detector} + ${pipeline.models.embedder}, ${iterations} iterations after ${warmup} warm-up; ` +
     `median ms per frame; match = cosine against 1000 people × 5 vectors.\n`,
 );
@@ -213,11 +215,12 @@ for (const r of rows) {
   );
 }
 console.log(
-  '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net runs, P-Net box',
+  '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net (waiting for the runs;',
 );
 console.log(
-  'generation + NMS, R-Net stage (crops + run + NMS), O-Net stage; candidates after P-Net / R-Net.\n',
+  'the next tile is resized while one runs), P-Net box generation + NMS, R-Net stage (crops + runs + NMS),',
 );
+console.log('O-Net stage; candidates after P-Net / R-Net.\n');
 console.log(
   '| frame | integral | pyramid resize | P-Net | P-Net boxes+NMS | R-Net stage | O-Net stage | proposals | refined |',
 );

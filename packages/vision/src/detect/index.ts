@@ -1,13 +1,7 @@
 import type { Manifest, ModelEntry, ModelRole } from '@frs/models/manifest';
 import { z } from 'zod';
 import { boxFactor, downscaleBox } from '../image/downscale.ts';
-import {
-  type FloatTensor,
-  type LoadModelOptions,
-  loadModel,
-  ModelSignatureError,
-  type OnnxModel,
-} from '../onnx/index.ts';
+import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
 import {
@@ -136,65 +130,6 @@ const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
 const PNET_TILE_CELLS = 125;
 const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
 
-/** One P-Net run: the window `[x0, x0 + tw) × [y0, y0 + th)` of the `ws`×`hs` pyramid level. */
-interface PnetJob {
-  scale: number;
-  ws: number;
-  hs: number;
-  x0: number;
-  y0: number;
-  tw: number;
-  th: number;
-  /** Level cell of the window's first output cell. */
-  cx0: number;
-  cy0: number;
-  /** Output cells a tile must give (undefined for a whole level). */
-  cells: readonly [number, number] | undefined;
-  lastInBand: boolean;
-  lastInLevel: boolean;
-}
-
-/**
- * Appends the runs of one pyramid level: the whole level up to {@link PNET_TILE_PIXELS}, else tiles of at
- * most {@link PNET_TILE_CELLS} output cells per side, row band by row band, left to right. Output cell
- * (x, y) sees input `[2x, 2x + 12) × [2y, 2y + 12)` (conv 3×3, max-pool 2/2 ceil, conv 3×3, conv 3×3), so
- * a tile of cells `[c0, c1)` needs input `[2·c0, 2·c1 + 10)`; the last tile runs to the level's edge,
- * where the ceil-mode pooling of the whole level sees the same partial window. Tiles give the whole
- * level's values.
- */
-function pnetJobs(scale: number, ws: number, hs: number, into: PnetJob[]): void {
-  const whole = { scale, ws, hs, x0: 0, y0: 0, tw: ws, th: hs, cx0: 0, cy0: 0 };
-  if (ws * hs <= PNET_TILE_PIXELS) {
-    into.push({ ...whole, cells: undefined, lastInBand: true, lastInLevel: true });
-    return;
-  }
-  const outW = Math.ceil((ws - 2) / 2) - 4;
-  const outH = Math.ceil((hs - 2) / 2) - 4;
-  for (let cy0 = 0; cy0 < outH; cy0 += PNET_TILE_CELLS) {
-    const cy1 = Math.min(cy0 + PNET_TILE_CELLS, outH);
-    const y0 = 2 * cy0;
-    const th = Math.min(2 * cy1 + 10, hs) - y0;
-    for (let cx0 = 0; cx0 < outW; cx0 += PNET_TILE_CELLS) {
-      const cx1 = Math.min(cx0 + PNET_TILE_CELLS, outW);
-      const x0 = 2 * cx0;
-      const tw = Math.min(2 * cx1 + 10, ws) - x0;
-      const lastInBand = cx1 === outW;
-      into.push({
-        ...whole,
-        x0,
-        y0,
-        tw,
-        th,
-        cx0,
-        cy0,
-        cells: [cx1 - cx0, cy1 - cy0],
-        lastInBand,
-        lastInLevel: lastInBand && cy1 === outH,
-      });
-    }
-  }
-}
-
 /**
  * The integer box factor {@link WORKING_MAX_PIXELS} asks for: 1 up to the budget, else the smallest `k`
  * with `floor(w / k)·floor(h / k) ≤` budget.
@@ -230,14 +165,12 @@ class MtcnnDetector implements Detector {
   #source: AreaSource = this.#integral;
   readonly #rLayout: TensorLayout;
   readonly #oLayout: TensorLayout;
-  // Two input buffers per stage: one for the run in flight, one for the next run's input (see #pipelined).
-  readonly #pBuffers: Float32Array[] = [];
-  readonly #rBuffers: Float32Array[] = [];
-  readonly #oBuffers: Float32Array[] = [];
+  #pBuffer = new Float32Array(0);
+  #rBuffer = new Float32Array(0);
+  #oBuffer = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
   #pyramidMs = 0;
   #pnetMs = 0;
-  #pnetOtherMs = 0;
 
   constructor(pnet: OnnxModel, rnet: OnnxModel, onet: OnnxModel, defaults: DetectOptions, logger?: Logger) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
@@ -262,6 +195,7 @@ class MtcnnDetector implements Detector {
     // The direct source holds the working image; it must not outlive the call.
     this.#source = this.#integral;
     this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
+    if (this.#pBuffer.length > RETAINED_PIXELS * 3) this.#pBuffer = new Float32Array(0);
   }
 
   async #detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
@@ -293,7 +227,6 @@ class MtcnnDetector implements Detector {
     }
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
-    this.#pnetOtherMs = 0;
     const t1 = performance.now();
     const [sx, sy] = o.scale;
     const minFace = o.minFaceSize / (k * Math.sqrt(sx * sy));
@@ -316,9 +249,8 @@ class MtcnnDetector implements Detector {
         // Working downscale and summed-area table.
         integral: t1 - t0,
         pyramidResize: this.#pyramidMs,
-        // P-Net time not hidden behind the JavaScript work (the runs overlap with the next input's resize).
         pnet: this.#pnetMs,
-        pnetOther: this.#pnetOtherMs,
+        pnetOther: t2 - t1 - this.#pyramidMs - this.#pnetMs,
         rnet: t3 - t2,
         onet: t4 - t3,
       },
@@ -331,115 +263,101 @@ class MtcnnDetector implements Detector {
   async #proposals(w: number, h: number, minSize: number, factor: number, threshold: number) {
     const m = Math.min(12 / minSize, Math.sqrt(PNET_MAX_LEVEL_PIXELS / (w * h)));
     let minl = Math.min(h, w) * m;
-    const jobs: PnetJob[] = [];
+    const scales: number[] = [];
     let scale = m;
     while (minl >= 12) {
-      pnetJobs(scale, Math.trunc(w * scale + 1), Math.trunc(h * scale + 1), jobs);
+      scales.push(scale);
       scale *= factor;
       minl *= factor;
     }
     const all: Candidate[] = [];
-    let levelBoxes: Candidate[] = [];
-    let band: Candidate[] = [];
-    let rows: number[] = [];
-    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
-    const prepare = (job: PnetJob, slot: number): Readonly<Record<string, FloatTensor>> => {
-      const layout = tensorLayout(this.#pnet.entry.preprocessing, job.tw, job.th);
-      let buffer = this.#pBuffers[slot] ?? new Float32Array(0);
-      if (buffer.length < layout.sampleSize) buffer = new Float32Array(layout.sampleSize);
-      this.#pBuffers[slot] = buffer;
-      const input = buffer.subarray(0, layout.sampleSize);
-      const r0 = performance.now();
-      const window = { fullWidth: job.ws, fullHeight: job.hs, col0: job.x0, row0: job.y0 };
-      this.#source.resizeInto(0, 0, w, h, layout, input, 0, window);
-      this.#pyramidMs += performance.now() - r0;
-      return { [inputName]: { data: input, dims: layout.dims(1) } };
-    };
-    const handle = (job: PnetJob, result: Record<string, FloatTensor>) => {
-      const prob = output(result, 'prob');
-      const reg = output(result, 'reg');
-      const outW = prob.dims[3] ?? 0;
-      const outH = prob.dims[2] ?? 0;
-      if (job.cells !== undefined && (outW !== job.cells[0] || outH !== job.cells[1])) {
-        throw new ModelSignatureError(
-          `P-Net gave ${outW}×${outH} cells for a ${job.tw}×${job.th} tile, expected ${job.cells[0]}×${job.cells[1]}`,
-        );
+    for (const s of scales) {
+      const hs = Math.trunc(h * s + 1);
+      const ws = Math.trunc(w * s + 1);
+      let boxes: Candidate[] = [];
+      if (ws * hs <= PNET_TILE_PIXELS) {
+        const { prob, reg, outW, outH } = await this.#pnetRun(w, h, ws, hs);
+        generateBoundingBoxes(prob, reg, outW, outH, s, threshold, boxes);
+      } else {
+        boxes = await this.#pnetTiled(w, h, ws, hs, s, threshold);
       }
-      generateBoundingBoxes(
-        prob.data,
-        reg.data,
-        outW,
-        outH,
-        job.scale,
-        threshold,
-        band,
-        job.cx0,
-        job.cy0,
-        rows,
-      );
-      if (job.lastInBand) {
-        // Tiles of a band are row-major each and left to right: a stable sort by row restores level order,
-        // so NMS breaks score ties as one run over the whole level would.
-        const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
-        for (const i of order) {
-          const c = band[i];
-          if (c !== undefined) levelBoxes.push(c);
-        }
-        band = [];
-        rows = [];
-      }
-      if (job.lastInLevel) {
-        for (const b of nmsUnion(levelBoxes, 0.5)) all.push(b);
-        levelBoxes = [];
-      }
-    };
-    const t0 = performance.now();
-    const waited = await this.#pipelined(this.#pnet, jobs, prepare, handle);
+      for (const b of nmsUnion(boxes, 0.5)) all.push(b);
+    }
     const picked = nmsUnion(all, 0.7);
     for (const c of picked) {
       applyPnetRegression(c);
       square(c);
     }
-    this.#pnetMs += waited;
-    this.#pnetOtherMs += performance.now() - t0 - waited - this.#pyramidMs;
     return picked;
   }
 
+  /** P-Net on the window `[x0, x0 + tw) × [y0, y0 + th)` of the `ws`×`hs` pyramid level (whole by default). */
+  async #pnetRun(w: number, h: number, ws: number, hs: number, x0 = 0, y0 = 0, tw = ws, th = hs) {
+    const layout = tensorLayout(this.#pnet.entry.preprocessing, tw, th);
+    if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
+    const input = this.#pBuffer.subarray(0, layout.sampleSize);
+    const r0 = performance.now();
+    const window = { fullWidth: ws, fullHeight: hs, col0: x0, row0: y0 };
+    this.#source.resizeInto(0, 0, w, h, layout, input, 0, window);
+    const r1 = performance.now();
+    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
+    const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
+    this.#pyramidMs += r1 - r0;
+    this.#pnetMs += performance.now() - r1;
+    const prob = output(result, 'prob');
+    const reg = output(result, 'reg');
+    return { prob: prob.data, reg: reg.data, outW: prob.dims[3] ?? 0, outH: prob.dims[2] ?? 0 };
+  }
+
   /**
-   * Runs `model` once per job with one run in flight: while run k executes on onnxruntime's threads, the
-   * JavaScript thread prepares the input of run k + 1 (into the other of two buffers, since onnxruntime
-   * reads the input in place until the run ends) and then handles run k's outputs while run k + 1 executes.
-   * Resolves with the milliseconds spent waiting for onnxruntime. Never leaves a run in flight, so the
-   * next call may reuse the buffers.
+   * P-Net over a large level in tiles, with the candidates one run over the whole level gives, in the same
+   * (row-major) order, so NMS breaks score ties alike. Output cell (x, y) sees input
+   * `[2x, 2x + 12) × [2y, 2y + 12)`, so a tile of cells `[c0, c1)` needs input `[2·c0, 2·c1 + 10)`; the last
+   * tile runs to the level's edge, where the ceil-mode pooling of the whole level sees the same partial
+   * window.
    */
-  async #pipelined<J>(
-    model: OnnxModel,
-    jobs: readonly J[],
-    prepare: (job: J, slot: number) => Readonly<Record<string, FloatTensor>>,
-    handle: (job: J, result: Record<string, FloatTensor>) => void,
-  ): Promise<number> {
-    let waited = 0;
-    const first = jobs[0];
-    if (first === undefined) return 0;
-    let running: Promise<Record<string, FloatTensor>> | undefined = model.run(prepare(first, 0));
-    try {
-      for (let k = 0; k < jobs.length; k++) {
-        const next = jobs[k + 1];
-        const feeds = next === undefined ? undefined : prepare(next, (k + 1) % 2);
-        const current = running;
-        if (current === undefined) break;
-        const t0 = performance.now();
-        const result = await current;
-        waited += performance.now() - t0;
-        running = feeds === undefined ? undefined : model.run(feeds);
-        const job = jobs[k];
-        if (job !== undefined) handle(job, result);
+  async #pnetTiled(w: number, h: number, ws: number, hs: number, scale: number, threshold: number) {
+    // Conv 3×3, max-pool 2/2 (ceil), conv 3×3, conv 3×3.
+    const outW = Math.ceil((ws - 2) / 2) - 4;
+    const outH = Math.ceil((hs - 2) / 2) - 4;
+    const all: Candidate[] = [];
+    for (let cy0 = 0; cy0 < outH; cy0 += PNET_TILE_CELLS) {
+      const cy1 = Math.min(cy0 + PNET_TILE_CELLS, outH);
+      const y0 = 2 * cy0;
+      const th = Math.min(2 * cy1 + 10, hs) - y0;
+      const band: Candidate[] = [];
+      const rows: number[] = [];
+      for (let cx0 = 0; cx0 < outW; cx0 += PNET_TILE_CELLS) {
+        const cx1 = Math.min(cx0 + PNET_TILE_CELLS, outW);
+        const x0 = 2 * cx0;
+        const tw = Math.min(2 * cx1 + 10, ws) - x0;
+        const tile = await this.#pnetRun(w, h, ws, hs, x0, y0, tw, th);
+        if (tile.outW !== cx1 - cx0 || tile.outH !== cy1 - cy0) {
+          throw new ModelSignatureError(
+            `P-Net gave ${tile.outW}×${tile.outH} cells for a ${tw}×${th} tile, expected ${cx1 - cx0}×${cy1 - cy0}`,
+          );
+        }
+        generateBoundingBoxes(
+          tile.prob,
+          tile.reg,
+          tile.outW,
+          tile.outH,
+          scale,
+          threshold,
+          band,
+          cx0,
+          cy0,
+          rows,
+        );
       }
-    } finally {
-      // A failure while a run is in flight: let it finish (it reads our buffer) and drop its outcome.
-      if (running !== undefined) await running.catch(() => undefined);
+      // Tiles of a band are row-major each and left to right: a stable sort by row restores level order.
+      const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
+      for (const i of order) {
+        const c = band[i];
+        if (c !== undefined) all.push(c);
+      }
     }
-    return waited;
+    return all;
   }
 
   #crops(boxes: readonly Candidate[], w: number, h: number, edgeMode: EdgeMode) {
@@ -465,29 +383,23 @@ class MtcnnDetector implements Detector {
     names: readonly string[],
   ) {
     const batch = Math.min(regions.length, MAX_CROPS_PER_RUN);
-    const buffers = model === this.#rnet ? this.#rBuffers : this.#oBuffers;
+    const buffer = model === this.#rnet ? this.#rBuffer : this.#oBuffer;
+    const input =
+      buffer.length >= batch * layout.sampleSize ? buffer : new Float32Array(batch * layout.sampleSize);
+    if (model === this.#rnet) this.#rBuffer = input;
+    else this.#oBuffer = input;
     const inputName = model.entry.inputs[0]?.name ?? 'input';
-    const starts: number[] = [];
-    for (let start = 0; start < regions.length; start += batch) starts.push(start);
     const outputs: Record<string, Float32Array> = {};
-    const prepare = (start: number, slot: number): Readonly<Record<string, FloatTensor>> => {
-      const count = Math.min(batch, regions.length - start);
-      let buffer = buffers[slot] ?? new Float32Array(0);
-      if (buffer.length < batch * layout.sampleSize) buffer = new Float32Array(batch * layout.sampleSize);
-      buffers[slot] = buffer;
-      for (let k = 0; k < count; k++) {
-        const r = regions[start + k];
-        if (r !== undefined)
-          this.#source.resizeInto(r.x0, r.y0, r.w, r.h, layout, buffer, k * layout.sampleSize);
-      }
-      const data = buffer.subarray(0, count * layout.sampleSize);
-      return { [inputName]: { data, dims: layout.dims(count) } };
-    };
-    const handle = (start: number, result: Record<string, FloatTensor>) => {
-      const count = Math.min(batch, regions.length - start);
+    for (let start = 0; start < regions.length; start += batch) {
+      const chunk = regions.slice(start, start + batch);
+      chunk.forEach((r, k) => {
+        this.#source.resizeInto(r.x0, r.y0, r.w, r.h, layout, input, k * layout.sampleSize);
+      });
+      const data = input.subarray(0, chunk.length * layout.sampleSize);
+      const result = await model.run({ [inputName]: { data, dims: layout.dims(chunk.length) } });
       for (const name of names) {
         const t = output(result, name);
-        const perCrop = t.data.length / count;
+        const perCrop = t.data.length / chunk.length;
         let all = outputs[name];
         if (all === undefined) {
           all = new Float32Array(regions.length * perCrop);
@@ -495,8 +407,7 @@ class MtcnnDetector implements Detector {
         }
         all.set(t.data, start * perCrop);
       }
-    };
-    await this.#pipelined(model, starts, prepare, handle);
+    }
     return (name: string): Float32Array => outputs[name] ?? new Float32Array(0);
   }
 
