@@ -215,12 +215,11 @@ for (const r of rows) {
   );
 }
 console.log(
-  '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net (waiting for the runs;',
+  '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net runs, P-Net box',
 );
 console.log(
-  'the next tile is resized while one runs), P-Net box generation + NMS, R-Net stage (crops + runs + NMS),',
+  'generation + NMS, R-Net stage (crops + run + NMS), O-Net stage; candidates after P-Net / R-Net.\n',
 );
-console.log('O-Net stage; candidates after P-Net / R-Net.\n');
 console.log(
   '| frame | integral | pyramid resize | P-Net | P-Net boxes+NMS | R-Net stage | O-Net stage | proposals | refined |',
 );
