@@ -112,9 +112,9 @@ describe('Function: defaultThreadCount()', () => {
     expect(defaultThreadCount({ FRS_ONNX_THREADS: ' 3 ' })).toBe(3);
   });
 
-  it('returns the cores this process may use when FRS_ONNX_THREADS is unset or empty', () => {
-    expect(defaultThreadCount({})).toBe(availableParallelism());
-    expect(defaultThreadCount({ FRS_ONNX_THREADS: '' })).toBe(availableParallelism());
+  it('returns the cores this process may use, at most 4, when FRS_ONNX_THREADS is unset or empty', () => {
+    expect(defaultThreadCount({})).toBe(Math.min(4, availableParallelism()));
+    expect(defaultThreadCount({ FRS_ONNX_THREADS: '' })).toBe(Math.min(4, availableParallelism()));
   });
 
   it('returns one thread per full Lambda vCPU when AWS_LAMBDA_FUNCTION_MEMORY_SIZE is set', () => {

@@ -17,7 +17,7 @@ export interface FloatTensor {
 export interface LoadModelOptions {
   /** Verify the file's sha256 against the manifest before creating the session. Default true. */
   verifyChecksums?: boolean;
-  /** onnxruntime intra-op threads. Default: {@link defaultThreadCount} (`FRS_ONNX_THREADS`, else the cores). */
+  /** onnxruntime intra-op threads. Default: {@link defaultThreadCount} (`FRS_ONNX_THREADS`, else from the cores). */
   intraOpNumThreads?: number;
   /**
    * Let idle onnxruntime pool threads busy-wait for the next job. Default false: on 2 cores spinning
@@ -40,10 +40,17 @@ const LambdaMemorySchema = z.coerce.number().int().positive();
 const LAMBDA_MB_PER_VCPU = 1769;
 
 /**
+ * Default ceiling off Lambda. MTCNN runs on 260 px tiles and 16-crop batches, which leave little work to
+ * split per operator: 2 threads are only 1.1–1.4× faster than 1 on this project's 2-core machine, and
+ * beyond 4 (not measured here) the per-operator synchronisation would only grow. `FRS_ONNX_THREADS` lifts it.
+ */
+const MAX_DEFAULT_THREADS = 4;
+
+/**
  * onnxruntime intra-op threads when the caller does not choose: `FRS_ONNX_THREADS` when set; on Lambda
  * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, set by the runtime) one per full vCPU the memory size buys,
  * `floor(MB / 1769)`, at least 1; else the cores this process may use (`availableParallelism()`, which
- * follows CPU affinity such as `taskset`). Lambda shows 2 cores at 1,769 MB while granting one vCPU of
+ * follows CPU affinity such as `taskset`), at most 4. Lambda shows 2 cores at 1,769 MB while granting one vCPU of
  * time, where a second thread only adds synchronisation and quota throttling.
  *
  * @throws {ModelConfigError} when `FRS_ONNX_THREADS` is not a whole number from 1 to 64.
@@ -51,7 +58,7 @@ const LAMBDA_MB_PER_VCPU = 1769;
  * ```ts
  * defaultThreadCount({ FRS_ONNX_THREADS: '1' }); // 1
  * defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' }); // 2 (on a host with ≥ 2 cores)
- * defaultThreadCount({}); // availableParallelism()
+ * defaultThreadCount({}); // min(4, availableParallelism())
  * ```
  */
 export function defaultThreadCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
@@ -68,7 +75,7 @@ export function defaultThreadCount(env: Readonly<Record<string, string | undefin
   }
   const memory = LambdaMemorySchema.safeParse(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
   if (memory.success) return Math.min(cores, Math.max(1, Math.floor(memory.data / LAMBDA_MB_PER_VCPU)));
-  return cores;
+  return Math.min(cores, MAX_DEFAULT_THREADS);
 }
 
 /** Base class of model loading and inference failures. */
