@@ -11,6 +11,7 @@ import type { DetectOptions } from '../src/detect/index.ts';
 import { addEmbeddings, createGallery, type Gallery } from '../src/gallery/index.ts';
 import { decodeImage } from '../src/image/index.ts';
 import { createMatcher } from '../src/match/index.ts';
+import { defaultThreadCount } from '../src/onnx/index.ts';
 import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
 
 const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
@@ -199,7 +200,8 @@ for (const [label, bytes, detect, flip] of cases) {
 const ms = (v: number) => v.toFixed(1);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(
-  `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), Node ${process.version}, ` +
+  `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), ${defaultThreadCount()} onnxruntime ` +
+    `threads (FRS_ONNX_THREADS), Node ${process.version}, ` +
     `models ${pipeline.models.detector} + ${pipeline.models.embedder}, ${iterations} iterations after ${warmup} warm-up; ` +
     `median ms per frame; match = cosine against 1000 people × 5 vectors.\n`,
 );

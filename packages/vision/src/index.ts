@@ -101,10 +101,12 @@ export {
 export {
   clearModelCache,
   createModel,
+  defaultThreadCount,
   type FloatTensor,
   type LoadModelOptions,
   loadModel,
   ModelChecksumError,
+  ModelConfigError,
   ModelError,
   ModelLoadError,
   ModelRunError,

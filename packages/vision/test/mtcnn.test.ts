@@ -163,6 +163,59 @@ describe('Function: nmsMin()', () => {
   });
 });
 
+/** The textbook quadratic greedy NMS, in the scan order the detector uses, to check the grid lookup against. */
+function pairwiseNms(boxes: readonly Candidate[], threshold: number, min: boolean): Candidate[] {
+  const one = min ? 1 : 0;
+  const order = boxes
+    .map((_, i) => i)
+    .sort((a, b) => (boxes[b]?.score ?? 0) - (boxes[a]?.score ?? 0) || (min ? b - a : 0));
+  const keep: Candidate[] = [];
+  for (const j of order) {
+    const b = boxes[j];
+    if (b === undefined) continue;
+    const hit = keep.some((a) => {
+      const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + one;
+      const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + one;
+      if (!(iw > 0 && ih > 0)) return false;
+      const areaA = (a.x2 - a.x1 + one) * (a.y2 - a.y1 + one);
+      const areaB = (b.x2 - b.x1 + one) * (b.y2 - b.y1 + one);
+      const inter = iw * ih;
+      return (min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter)) > threshold;
+    });
+    if (!hit) keep.push(b);
+  }
+  return keep;
+}
+
+describe('Function: nmsUnion() and nmsMin() on crowded frames', () => {
+  it('returns exactly the boxes a pairwise scan keeps when boxes of mixed sizes crowd and cross the edges', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let trial = 0; trial < 20; trial++) {
+      const boxes: Candidate[] = [];
+      const count = 50 + Math.floor(random() * 1500);
+      for (let i = 0; i < count; i++) {
+        // Mostly small boxes in clusters, a few large ones and some past the image edge or inverted.
+        const side = random() < 0.9 ? 12 + random() * 30 : 100 + random() * 600;
+        const x = Math.floor(random() * 8) * 120 - 40 + random() * 60;
+        const y = Math.floor(random() * 5) * 120 - 40 + random() * 60;
+        const flip = random() < 0.02 ? -1 : 1;
+        // Repeated scores exercise the tie order.
+        const score = Math.round(random() * 50) / 50;
+        boxes.push(candidate(x, y, x + flip * side, y + side, score));
+      }
+      boxes.push(candidate(0, 0, Number.POSITIVE_INFINITY, 50, 0.99), candidate(Number.NaN, 0, 10, 10, 0.98));
+      for (const threshold of [0.3, 0.5, 0.7]) {
+        expect(nmsUnion(boxes, threshold)).toEqual(pairwiseNms(boxes, threshold, false));
+        expect(nmsMin(boxes, threshold)).toEqual(pairwiseNms(boxes, threshold, true));
+      }
+    }
+  });
+});
+
 describe('Function: cropRegion()', () => {
   it('returns the clamped crop in reference mode and the full box in zero-fill mode when the box crosses the edge', () => {
     const box = candidate(-10.5, 5.2, 30.7, 46.4, 1);

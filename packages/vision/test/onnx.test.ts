@@ -1,12 +1,14 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, ModelEntry } from '@frs/models/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createModel,
+  defaultThreadCount,
   loadModel,
   ModelChecksumError,
+  ModelConfigError,
   ModelLoadError,
   ModelSignatureError,
   tensorLayout,
@@ -101,5 +103,35 @@ describe('Function: tensorLayout()', () => {
     // Source R lands in network channel 2, whose mean/std are the third entries.
     expect(layout.mean).toEqual([3, 2, 1]);
     expect(layout.invStd).toEqual([0.25, 0.5, 1]);
+  });
+});
+
+describe('Function: defaultThreadCount()', () => {
+  it('returns FRS_ONNX_THREADS when it is set', () => {
+    expect(defaultThreadCount({ FRS_ONNX_THREADS: '1' })).toBe(1);
+    expect(defaultThreadCount({ FRS_ONNX_THREADS: ' 3 ' })).toBe(3);
+  });
+
+  it('returns the cores this process may use, at most 4, when FRS_ONNX_THREADS is unset or empty', () => {
+    expect(defaultThreadCount({})).toBe(Math.min(4, availableParallelism()));
+    expect(defaultThreadCount({ FRS_ONNX_THREADS: '' })).toBe(Math.min(4, availableParallelism()));
+  });
+
+  it('returns one thread per full Lambda vCPU when AWS_LAMBDA_FUNCTION_MEMORY_SIZE is set', () => {
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1769' })).toBe(1);
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' })).toBe(1);
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' })).toBe(
+      Math.min(2, availableParallelism()),
+    );
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240' })).toBe(
+      Math.min(5, availableParallelism()),
+    );
+    expect(defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538', FRS_ONNX_THREADS: '1' })).toBe(1);
+  });
+
+  it('throws ModelConfigError when FRS_ONNX_THREADS is not a whole number from 1 to 64', () => {
+    for (const raw of ['0', '-1', '1.5', 'two', '65']) {
+      expect(() => defaultThreadCount({ FRS_ONNX_THREADS: raw })).toThrow(ModelConfigError);
+    }
   });
 });

@@ -346,6 +346,14 @@ export function nmsMin(boxes: readonly Candidate[], threshold: number): Candidat
   return greedyNms(boxes, order, threshold, true);
 }
 
+/**
+ * Greedy NMS: a box is kept when no box kept before it (in `order`) overlaps it above `threshold`; that
+ * is the classic "keep the best, drop what it overlaps, repeat", which makes the result independent of
+ * how the kept boxes are looked up. They are looked up in a uniform grid (cells about one mean box side),
+ * so each box is compared with the kept boxes near it only: a crowded frame's tens of thousands of P-Net
+ * cells cost near-linear time instead of quadratic. Overlaps use the same float expressions as a full
+ * pairwise scan, so the kept set is identical.
+ */
 function greedyNms(
   boxes: readonly Candidate[],
   order: number[],
@@ -354,13 +362,18 @@ function greedyNms(
 ): Candidate[] {
   const one = min ? 1 : 0;
   const n = order.length;
-  // Coordinates in score order, packed so the quadratic loop touches only typed arrays.
+  // Coordinates in score order, packed so the loops touch only typed arrays.
   const x1 = new Float64Array(n);
   const y1 = new Float64Array(n);
   const x2 = new Float64Array(n);
   const y2 = new Float64Array(n);
   const area = new Float64Array(n);
-  const alive = new Int32Array(n);
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  let sides = 0;
+  let finite = 0;
   for (let k = 0; k < n; k++) {
     const c = boxes[order[k] ?? 0];
     if (c === undefined) continue;
@@ -369,36 +382,94 @@ function greedyNms(
     x2[k] = c.x2;
     y2[k] = c.y2;
     area[k] = (c.x2 - c.x1 + one) * (c.y2 - c.y1 + one);
-    alive[k] = k;
-  }
-  const keep: Candidate[] = [];
-  let count = n;
-  let head = 0;
-  while (head < count) {
-    const i = alive[head] ?? 0;
-    const kept = boxes[order[i] ?? 0];
-    if (kept !== undefined) keep.push(kept);
-    const ax1 = x1[i] ?? 0;
-    const ay1 = y1[i] ?? 0;
-    const ax2 = x2[i] ?? 0;
-    const ay2 = y2[i] ?? 0;
-    const areaA = area[i] ?? 0;
-    // Survivors are compacted in place, keeping score order.
-    let write = head;
-    for (let r = head + 1; r < count; r++) {
-      const j = alive[r] ?? 0;
-      const iw = Math.min(ax2, x2[j] ?? 0) - Math.max(ax1, x1[j] ?? 0) + one;
-      const ih = Math.min(ay2, y2[j] ?? 0) - Math.max(ay1, y1[j] ?? 0) + one;
-      if (iw > 0 && ih > 0) {
-        const inter = iw * ih;
-        const areaB = area[j] ?? 0;
-        const overlap = min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter);
-        if (overlap > threshold) continue;
-      }
-      alive[++write] = j;
+    const lox = Math.min(c.x1, c.x2);
+    const hix = Math.max(c.x1, c.x2);
+    const loy = Math.min(c.y1, c.y2);
+    const hiy = Math.max(c.y1, c.y2);
+    if (Number.isFinite(lox + hix + loy + hiy)) {
+      minX = Math.min(minX, lox);
+      minY = Math.min(minY, loy);
+      maxX = Math.max(maxX, hix);
+      maxY = Math.max(maxY, hiy);
+      sides += hix - lox + (hiy - loy);
+      finite++;
     }
-    count = write + 1;
-    head++;
+  }
+  if (finite === 0) {
+    minX = 0;
+    minY = 0;
+    maxX = 0;
+    maxY = 0;
+  }
+  // Cells of about one mean box side, enlarged when sparse boxes over a large extent would need too many.
+  let cell = Math.max(1, sides / (2 * Math.max(finite, 1)));
+  const spanX = maxX - minX + 2 * one;
+  const spanY = maxY - minY + 2 * one;
+  while ((spanX / cell + 1) * (spanY / cell + 1) > 4 * n + 1024) cell *= 2;
+  const gw = Math.floor(spanX / cell) + 1;
+  const gh = Math.floor(spanY / cell) + 1;
+  const ox = minX - one;
+  const oy = minY - one;
+  // Per cell, a linked list of the kept boxes that cover it.
+  const head = new Int32Array(gw * gh).fill(-1);
+  const next: number[] = [];
+  const item: number[] = [];
+  // Last box index each kept box was compared with, so a box spanning several cells is compared once.
+  const seen = new Int32Array(n).fill(-1);
+  // Kept boxes with a non-finite coordinate have no cells; every box is compared with them.
+  const wild: number[] = [];
+  const gx = (v: number) => Math.min(Math.max(Math.floor((v - ox) / cell), 0), gw - 1);
+  const gy = (v: number) => Math.min(Math.max(Math.floor((v - oy) / cell), 0), gh - 1);
+  const keep: Candidate[] = [];
+  for (let k = 0; k < n; k++) {
+    const bx1 = x1[k] ?? 0;
+    const by1 = y1[k] ?? 0;
+    const bx2 = x2[k] ?? 0;
+    const by2 = y2[k] ?? 0;
+    const areaB = area[k] ?? 0;
+    // Any box with a positive intersection (`+ one` included) shares a cell of this widened range.
+    const cx0 = gx(Math.min(bx1, bx2) - one);
+    const cx1 = gx(Math.max(bx1, bx2) + one);
+    const cy0 = gy(Math.min(by1, by2) - one);
+    const cy1 = gy(Math.max(by1, by2) + one);
+    const suppresses = (i: number) => {
+      if (seen[i] === k) return false;
+      seen[i] = k;
+      const iw = Math.min(x2[i] ?? 0, bx2) - Math.max(x1[i] ?? 0, bx1) + one;
+      const ih = Math.min(y2[i] ?? 0, by2) - Math.max(y1[i] ?? 0, by1) + one;
+      if (!(iw > 0 && ih > 0)) return false;
+      const inter = iw * ih;
+      const areaA = area[i] ?? 0;
+      const overlap = min ? inter / Math.min(areaA, areaB) : inter / (areaA + areaB - inter);
+      return overlap > threshold;
+    };
+    let suppressed = wild.some(suppresses);
+    for (let cy = cy0; cy <= cy1 && !suppressed; cy++) {
+      for (let cx = cx0; cx <= cx1 && !suppressed; cx++) {
+        for (let e = head[cy * gw + cx] ?? -1; e >= 0 && !suppressed; e = next[e] ?? -1) {
+          suppressed = suppresses(item[e] ?? 0);
+        }
+      }
+    }
+    if (suppressed) continue;
+    const kept = boxes[order[k] ?? 0];
+    if (kept !== undefined) keep.push(kept);
+    if (!Number.isFinite(bx1 + bx2 + by1 + by2)) {
+      wild.push(k);
+      continue;
+    }
+    const ix0 = gx(Math.min(bx1, bx2));
+    const ix1 = gx(Math.max(bx1, bx2));
+    const iy0 = gy(Math.min(by1, by2));
+    const iy1 = gy(Math.max(by1, by2));
+    for (let cy = iy0; cy <= iy1; cy++) {
+      for (let cx = ix0; cx <= ix1; cx++) {
+        const c = cy * gw + cx;
+        next.push(head[c] ?? -1);
+        item.push(k);
+        head[c] = next.length - 1;
+      }
+    }
   }
   return keep;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ModelEntry } from '@frs/models/manifest';
 import { ModelFileMissingError, ModelIntegrityError, verifyModelFile } from '@frs/models/verify';
 import ort from 'onnxruntime-node';
+import { z } from 'zod';
 import type { Logger } from '../types.ts';
 
 /** A dense float32 tensor as plain data, so no other module needs onnxruntime's types. */
@@ -16,7 +17,7 @@ export interface FloatTensor {
 export interface LoadModelOptions {
   /** Verify the file's sha256 against the manifest before creating the session. Default true. */
   verifyChecksums?: boolean;
-  /** onnxruntime intra-op threads. Default: `min(2, availableParallelism())`. */
+  /** onnxruntime intra-op threads. Default: {@link defaultThreadCount} (`FRS_ONNX_THREADS`, else from the cores). */
   intraOpNumThreads?: number;
   /**
    * Let idle onnxruntime pool threads busy-wait for the next job. Default false: on 2 cores spinning
@@ -32,6 +33,51 @@ export interface LoadModelOptions {
   logger?: Logger;
 }
 
+const ThreadsSchema = z.coerce.number().int().min(1).max(64);
+const LambdaMemorySchema = z.coerce.number().int().positive();
+
+/** Lambda grants one vCPU of CPU time per 1,769 MB of memory. */
+const LAMBDA_MB_PER_VCPU = 1769;
+
+/**
+ * Default ceiling off Lambda. MTCNN runs on 260 px tiles and 16-crop batches, which leave little work to
+ * split per operator: 2 threads are only 1.1–1.4× faster than 1 on this project's 2-core machine, and
+ * beyond 4 (not measured here) the per-operator synchronisation would only grow. `FRS_ONNX_THREADS` lifts it.
+ */
+const MAX_DEFAULT_THREADS = 4;
+
+/**
+ * onnxruntime intra-op threads when the caller does not choose: `FRS_ONNX_THREADS` when set; on Lambda
+ * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, set by the runtime) one per full vCPU the memory size buys,
+ * `floor(MB / 1769)`, at least 1; else the cores this process may use (`availableParallelism()`, which
+ * follows CPU affinity such as `taskset`), at most 4. Lambda shows 2 cores at 1,769 MB while granting one vCPU of
+ * time, where a second thread only adds synchronisation and quota throttling.
+ *
+ * @throws {ModelConfigError} when `FRS_ONNX_THREADS` is not a whole number from 1 to 64.
+ * @example
+ * ```ts
+ * defaultThreadCount({ FRS_ONNX_THREADS: '1' }); // 1
+ * defaultThreadCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' }); // 2 (on a host with ≥ 2 cores)
+ * defaultThreadCount({}); // min(4, availableParallelism())
+ * ```
+ */
+export function defaultThreadCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const cores = availableParallelism();
+  const raw = env.FRS_ONNX_THREADS;
+  if (raw !== undefined && raw.trim() !== '') {
+    const parsed = ThreadsSchema.safeParse(raw.trim());
+    if (!parsed.success) {
+      throw new ModelConfigError(`FRS_ONNX_THREADS must be a whole number from 1 to 64, got "${raw}"`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+  const memory = LambdaMemorySchema.safeParse(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  if (memory.success) return Math.min(cores, Math.max(1, Math.floor(memory.data / LAMBDA_MB_PER_VCPU)));
+  return Math.min(cores, MAX_DEFAULT_THREADS);
+}
+
 /** Base class of model loading and inference failures. */
 export class ModelError extends Error {
   readonly code: string = 'MODEL_ERROR';
@@ -39,6 +85,11 @@ export class ModelError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+/** Invalid model runtime configuration (`FRS_ONNX_THREADS`). */
+export class ModelConfigError extends ModelError {
+  override readonly code = 'MODEL_CONFIG';
 }
 
 /** The model file's sha256 differs from the manifest. */
@@ -163,11 +214,12 @@ export async function createModel(
 ): Promise<OnnxModel> {
   const path = join(dir, entry.file);
   // The verified bytes go straight to onnxruntime, so the file cannot change between check and load.
+  const threads = options.intraOpNumThreads ?? defaultThreadCount();
   const bytes = await readModelFile(entry, dir, options.verifyChecksums ?? true);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: options.intraOpNumThreads ?? Math.min(2, availableParallelism()),
+      intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
@@ -219,7 +271,7 @@ export function loadModel(
     entry.id,
     entry.sha256,
     options.verifyChecksums ?? true,
-    options.intraOpNumThreads ?? null,
+    options.intraOpNumThreads ?? defaultThreadCount(),
     options.allowSpinning ?? false,
     options.memoryPattern ?? true,
   ]);
