@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ModelEntry } from '@frs/models/manifest';
 import { ModelFileMissingError, ModelIntegrityError, verifyModelFile } from '@frs/models/verify';
 import ort from 'onnxruntime-node';
+import { VisionError } from '../errors.ts';
 import type { Logger } from '../types.ts';
 
 /** A dense float32 tensor as plain data, so no other module needs onnxruntime's types. */
@@ -33,12 +34,8 @@ export interface LoadModelOptions {
 }
 
 /** Base class of model loading and inference failures. */
-export class ModelError extends Error {
-  readonly code: string = 'MODEL_ERROR';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+export class ModelError extends VisionError {
+  override readonly code: string = 'MODEL_ERROR';
 }
 
 /** The model file's sha256 differs from the manifest. */
