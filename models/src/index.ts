@@ -1,3 +1,4 @@
+export { ModelsError } from './errors.ts';
 export {
   type Alignment,
   AlignmentSchema,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ModelsError } from './errors.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
 const dim = z.union([z.number().int().positive(), z.string().min(1)]);
@@ -123,9 +124,8 @@ export type Manifest = z.infer<typeof ManifestSchema>;
  * throw new ModelSelectionError('the manifest has no embedder model');
  * ```
  */
-export class ModelSelectionError extends Error {
-  override name = 'ModelSelectionError';
-  readonly code = 'MODEL_SELECTION';
+export class ModelSelectionError extends ModelsError {
+  override readonly code = 'MODEL_SELECTION';
 }
 
 /**

@@ -1,8 +1,9 @@
+import { ModelsError } from './errors.ts';
 import { type ProtoField, ProtoWriter, readProtoFields, writeProtoFields } from './tflite2onnx/protobuf.ts';
 
 /** Thrown when an ONNX file cannot be re-exported safely (unknown ops for the opset jump, odd reshapes). */
-export class OnnxReexportError extends Error {
-  override readonly name = 'OnnxReexportError';
+export class OnnxReexportError extends ModelsError {
+  override readonly code = 'ONNX_REEXPORT';
 }
 
 export interface ReexportOptions {

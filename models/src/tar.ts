@@ -1,8 +1,9 @@
 import { gunzipSync } from 'node:zlib';
+import { ModelsError } from './errors.ts';
 
 /** Thrown when a tarball is malformed or lacks the file asked for. */
-export class TarballError extends Error {
-  override readonly name = 'TarballError';
+export class TarballError extends ModelsError {
+  override readonly code = 'TARBALL';
 }
 
 const BLOCK = 512;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ModelsError } from './errors.ts';
 import type { ModelEntry } from './manifest.ts';
 
 /** Thrown when bytes do not have the hash the manifest pins: never use a silently different model. */
-export class ModelIntegrityError extends Error {
-  override readonly name = 'ModelIntegrityError';
+export class ModelIntegrityError extends ModelsError {
+  override readonly code = 'MODEL_INTEGRITY';
   readonly subject: string;
   readonly expected: string;
   readonly actual: string;
@@ -19,8 +20,8 @@ export class ModelIntegrityError extends Error {
 }
 
 /** Thrown when a model file named by the manifest is not there (run `pnpm models`). */
-export class ModelFileMissingError extends Error {
-  override readonly name = 'ModelFileMissingError';
+export class ModelFileMissingError extends ModelsError {
+  override readonly code = 'MODEL_FILE_MISSING';
 }
 
 /**

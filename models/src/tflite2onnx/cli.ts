@@ -5,16 +5,18 @@
  *   node --conditions=@frs/source models/src/tflite2onnx/cli.ts convert model.tflite model.onnx \
  *     [--input-name input] [--output tflite_tensor=onnx_name]... [--dynamic-spatial] [--transposed-image]
  */
+
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ModelsError } from '../errors.ts';
 import { convertTfliteWithReport } from './convert.ts';
 import { readTflite } from './tflite.ts';
 
 /** Thrown for a malformed command line. */
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
+export class CliUsageError extends ModelsError {
+  override readonly code = 'CLI_USAGE';
 }
 
 /**

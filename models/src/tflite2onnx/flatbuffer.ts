@@ -1,6 +1,8 @@
+import { ModelsError } from '../errors.ts';
+
 /** Thrown when bytes are not a well-formed FlatBuffer (offsets out of range, truncated vectors). */
-export class FlatBufferError extends Error {
-  override readonly name = 'FlatBufferError';
+export class FlatBufferError extends ModelsError {
+  override readonly code = 'FLAT_BUFFER';
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });

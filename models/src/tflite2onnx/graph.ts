@@ -1,9 +1,10 @@
+import { ModelsError } from '../errors.ts';
 import type { FlatTable } from './flatbuffer.ts';
 import type { TfliteGraph, TfliteTensorType } from './tflite.ts';
 
 /** Thrown when a graph uses an operator, option or tensor the converter cannot express in ONNX. */
-export class UnsupportedTfliteError extends Error {
-  override readonly name = 'UnsupportedTfliteError';
+export class UnsupportedTfliteError extends ModelsError {
+  override readonly code = 'UNSUPPORTED_TFLITE';
 }
 
 export interface WorkTensor {

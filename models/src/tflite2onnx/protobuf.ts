@@ -1,3 +1,5 @@
+import { ModelsError } from '../errors.ts';
+
 const textEncoder = new TextEncoder();
 
 /**
@@ -110,8 +112,8 @@ export class ProtoWriter {
 }
 
 /** Thrown when bytes are not valid protobuf wire format. */
-export class ProtoFormatError extends Error {
-  override readonly name = 'ProtoFormatError';
+export class ProtoFormatError extends ModelsError {
+  override readonly code = 'PROTO_FORMAT';
 }
 
 /** One decoded field; `value` is a bigint for varints, the raw bytes otherwise. */

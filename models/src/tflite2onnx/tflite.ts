@@ -1,8 +1,9 @@
+import { ModelsError } from '../errors.ts';
 import { FlatBufferError, FlatTable } from './flatbuffer.ts';
 
 /** Thrown when a TFLite file is readable but uses something this reader does not model. */
-export class TfliteFormatError extends Error {
-  override readonly name = 'TfliteFormatError';
+export class TfliteFormatError extends ModelsError {
+  override readonly code = 'TFLITE_FORMAT';
 }
 
 /** TFLite `TensorType` values by their schema number. */

@@ -11,6 +11,7 @@ import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
+import { CliError } from './errors.ts';
 
 /** What a camera learns from posting one frame. */
 export interface PostOutcome {
@@ -63,8 +64,8 @@ export interface CameraOptions {
 const Routed = z.looseObject({ request_id: z.string(), result: z.string() });
 
 /** Raised when no result for a request arrives before its deadline. */
-export class ResultTimeoutError extends Error {
-  override name = 'ResultTimeoutError';
+export class ResultTimeoutError extends CliError {
+  override readonly code = 'result_timeout';
 }
 
 /**

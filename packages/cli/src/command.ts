@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { CliError } from './errors.ts';
 
 /** One `frs` sub-command. Each lives in `src/commands/<name>.ts` and is listed in `src/commands/index.ts`. */
 export interface Command {
@@ -16,8 +17,8 @@ export interface Command {
 }
 
 /** A usage mistake: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export class UsageError extends CliError {
+  override readonly code = 'usage';
 }
 
 /**

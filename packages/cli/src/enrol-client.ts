@@ -2,12 +2,16 @@ import { EnrolResponse, PeopleList, PersonDetail } from '@frs/contracts/enrol';
 import { ErrorBody } from '@frs/contracts/errors';
 import { z } from 'zod';
 import { functionUrlRegion, signedInit } from './camera.ts';
+import { CliError } from './errors.ts';
 
-/** The enroller answered with an error: its status, code and message as the API gave them. */
-export class EnrolApiError extends Error {
-  override name = 'EnrolApiError';
+/**
+ * The enroller answered with an error: its status, code and message as the API gave them. `code` is the
+ * API's error code (`no_face`, `not_found`, …), or `http_error` / `bad_response` when the answer is not the
+ * API's error JSON.
+ */
+export class EnrolApiError extends CliError {
   readonly status: number;
-  readonly code: string;
+  override readonly code: string;
 
   constructor(status: number, code: string, message: string, options?: ErrorOptions) {
     super(message, options);

@@ -1,13 +1,31 @@
+import { CodedError } from '@frs/runtime/errors';
+
+/**
+ * Base of every error the console throws; `code` is stable for logs and tests and `cause` keeps the
+ * underlying error.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ConsoleError) errors.add({ source: 'console', message: `${error.code}: ${error.message}` });
+ * ```
+ */
+export class ConsoleError extends CodedError {}
+
 /**
  * An answer the console server gives itself (not one passed through from the service): it owns its
- * status and a message safe to show; `code` follows the detector's error JSON.
+ * status and a message safe to show; `code` is the one its error JSON carries (the detector's codes, such
+ * as `not_found`, and the console's own, such as `forbidden_origin`).
+ *
+ * @example
+ * ```ts
+ * throw new ConsoleHttpError(404, 'not_found', 'no such API route');
+ * ```
  */
-export class ConsoleHttpError extends Error {
-  override name = 'ConsoleHttpError';
+export class ConsoleHttpError extends ConsoleError {
   readonly status: number;
-  readonly code: string;
+  override readonly code: string;
 
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(status: number, code: string, message: string, options?: ErrorOptions) {
     super(message, options);
     this.status = status;
     this.code = code;

@@ -1,4 +1,4 @@
-export { ConsoleHttpError, ErrorLog, type SeenError } from './errors.ts';
+export { ConsoleError, ConsoleHttpError, ErrorLog, type SeenError } from './errors.ts';
 export { createHealth, dlqUrlFor, type HealthOptions, type QueueDepth } from './health.ts';
 export {
   type CollectedResult,

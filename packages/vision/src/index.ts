@@ -31,6 +31,7 @@ export {
   type EmbedOptions,
   embedderSpec,
 } from './embed/index.ts';
+export { VisionError } from './errors.ts';
 export {
   addEmbeddings,
   createGallery,

@@ -1,8 +1,9 @@
 import { PersonName } from '@frs/contracts/enrol';
+import { CliError } from '../errors.ts';
 
 /** A names file or one name in it breaks the rules of {@link parseNamesCsv} / {@link validatePersonName}. */
-export class PersonNameError extends Error {
-  override name = 'PersonNameError';
+export class PersonNameError extends CliError {
+  override readonly code = 'person_name';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Alignment } from '@frs/models/manifest';
+import { VisionError } from '../errors.ts';
 import type { Detection, FaceChip, Point, RgbImage } from '../types.ts';
 
 /**
@@ -19,12 +20,8 @@ export interface AlignOptions {
 }
 
 /** Raised when alignment inputs are unusable (degenerate landmarks, mismatched point counts). */
-export class AlignmentError extends Error {
-  readonly code = 'ALIGNMENT';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AlignmentError';
-  }
+export class AlignmentError extends VisionError {
+  override readonly code = 'ALIGNMENT';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { defaultModel, type Manifest } from '@frs/models/manifest';
 import { z } from 'zod';
 import { DEFAULT_MIN_FACE_SIZE } from '../defaults.ts';
+import { VisionError } from '../errors.ts';
 import { boxFactor, downscaleBox } from '../image/downscale.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
@@ -52,12 +53,8 @@ export const DetectOptionsSchema = z
 export type DetectOptions = z.input<typeof DetectOptionsSchema>;
 
 /** Raised for invalid detection options or an invalid input image. */
-export class DetectInputError extends Error {
-  readonly code = 'DETECT_INPUT';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DetectInputError';
-  }
+export class DetectInputError extends VisionError {
+  override readonly code = 'DETECT_INPUT';
 }
 
 /** An MTCNN face detector bound to loaded P/R/O-Net sessions. */

@@ -1,4 +1,5 @@
 import { type Alignment, defaultModel, type Manifest, type ModelEntry } from '@frs/models/manifest';
+import { VisionError } from '../errors.ts';
 import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Embedding, Logger, RgbImage } from '../types.ts';
@@ -10,12 +11,8 @@ export interface EmbedOptions {
 }
 
 /** Raised when a chip does not have the embedder's input size. */
-export class EmbedInputError extends Error {
-  readonly code = 'EMBED_INPUT';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EmbedInputError';
-  }
+export class EmbedInputError extends VisionError {
+  override readonly code = 'EMBED_INPUT';
 }
 
 /** A face embedder bound to one manifest entry. */

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
+import { VisionError } from '../errors.ts';
 import type { AnalyzedImage } from './evaluate.ts';
 
 /** What an embedding cache file belongs to: a model, the pipeline settings and the exact photos. */
@@ -39,8 +40,8 @@ const CacheFileSchema = z.object({
 });
 
 /** Raised when a cache file exists but is not a cache of this key (corrupt, other model, other data). */
-export class EmbeddingCacheError extends Error {
-  override name = 'EmbeddingCacheError';
+export class EmbeddingCacheError extends VisionError {
+  override readonly code = 'EMBEDDING_CACHE';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
+import { VisionError } from '../errors.ts';
 
 /**
  * File extensions listed as images: the formats the service decodes (JPEG, PNG, WebP; `decodeImage`
@@ -20,8 +21,8 @@ export interface ImageFile {
 }
 
 /** Raised when a dataset folder cannot be listed or holds no images. */
-export class DatasetError extends Error {
-  override name = 'DatasetError';
+export class DatasetError extends VisionError {
+  override readonly code = 'DATASET';
 }
 
 function isImage(file: string): boolean {

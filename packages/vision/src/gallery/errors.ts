@@ -1,11 +1,13 @@
+import { VisionError } from '../errors.ts';
+
 /** A gallery file or byte buffer is not a valid `frs-gallery` document. */
-export class GalleryFormatError extends Error {
-  override name = 'GalleryFormatError';
+export class GalleryFormatError extends VisionError {
+  override readonly code = 'GALLERY_FORMAT';
 }
 
 /** A gallery (or a vector added to it) belongs to a different embedding model or dimension. */
-export class GalleryModelMismatchError extends Error {
-  override name = 'GalleryModelMismatchError';
+export class GalleryModelMismatchError extends VisionError {
+  override readonly code = 'GALLERY_MODEL_MISMATCH';
   readonly expected: { id: string; dimension: number };
   readonly actual: { id: string; dimension: number };
 
@@ -24,21 +26,21 @@ export class GalleryModelMismatchError extends Error {
 }
 
 /** An operation named a person the gallery does not hold. */
-export class PersonNotFoundError extends Error {
-  override name = 'PersonNotFoundError';
+export class PersonNotFoundError extends VisionError {
+  override readonly code = 'PERSON_NOT_FOUND';
 }
 
 /** Reading or writing a gallery file failed at the file-system level. */
-export class GalleryIoError extends Error {
-  override name = 'GalleryIoError';
+export class GalleryIoError extends VisionError {
+  override readonly code = 'GALLERY_IO';
 }
 
 /** A `torch.save` file is malformed or uses a feature the restricted reader refuses. */
-export class TorchFormatError extends Error {
-  override name = 'TorchFormatError';
+export class TorchFormatError extends VisionError {
+  override readonly code: string = 'TORCH_FORMAT';
 }
 
 /** The pickle asked for a global outside the allow-list; nothing was executed. */
 export class UnsafePickleError extends TorchFormatError {
-  override name = 'UnsafePickleError';
+  override readonly code = 'UNSAFE_PICKLE';
 }

@@ -1,12 +1,9 @@
+import { VisionError } from '../errors.ts';
 import type { RgbImage } from '../types.ts';
 
 /** Raised when {@link downscaleBox} gets a factor or an image it cannot use. */
-export class DownscaleInputError extends Error {
-  readonly code = 'DOWNSCALE_INPUT';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DownscaleInputError';
-  }
+export class DownscaleInputError extends VisionError {
+  override readonly code = 'DOWNSCALE_INPUT';
 }
 
 /**

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { VisionError } from '../errors.ts';
 import type { RgbImage } from '../types.ts';
 import { boxFactor } from './downscale.ts';
 
@@ -19,12 +20,8 @@ export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 
 /** Base class of every image input failure; `code` is stable and safe to show to clients. */
-export class ImageInputError extends Error {
-  readonly code: string = 'IMAGE_INPUT';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+export class ImageInputError extends VisionError {
+  override readonly code: string = 'IMAGE_INPUT';
 }
 
 /** The bytes are not JPEG, PNG or WebP (maps to HTTP 415). */

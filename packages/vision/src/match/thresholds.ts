@@ -1,3 +1,5 @@
+import { VisionError } from '../errors.ts';
+
 /** A cosine threshold calibrated for one embedder, with where its evidence lives. */
 export interface CalibratedThreshold {
   /** Accept the best person when cosine similarity ≥ this. */
@@ -87,8 +89,8 @@ export const CALIBRATED_THRESHOLDS: Readonly<Record<string, CalibratedThreshold>
 };
 
 /** Thrown when no calibrated threshold exists for a model and the caller gave none. */
-export class UncalibratedModelError extends Error {
-  override name = 'UncalibratedModelError';
+export class UncalibratedModelError extends VisionError {
+  override readonly code = 'UNCALIBRATED_MODEL';
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ModelEntry } from '@frs/models/manifest';
 import { ModelFileMissingError, ModelIntegrityError, verifyModelFile } from '@frs/models/verify';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { VisionError } from '../errors.ts';
 import type { Logger } from '../types.ts';
 
 /** A dense float32 tensor as plain data, so no other module needs onnxruntime's types. */
@@ -79,12 +80,8 @@ export function defaultThreadCount(env: Readonly<Record<string, string | undefin
 }
 
 /** Base class of model loading and inference failures. */
-export class ModelError extends Error {
-  readonly code: string = 'MODEL_ERROR';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+export class ModelError extends VisionError {
+  override readonly code: string = 'MODEL_ERROR';
 }
 
 /** Invalid model runtime configuration (`FRS_ONNX_THREADS`). */

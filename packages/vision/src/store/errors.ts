@@ -1,3 +1,5 @@
+import { VisionError } from '../errors.ts';
+
 /**
  * The S3 gallery store could not be read or written (network, permissions, a missing bucket). The `cause`
  * keeps the AWS SDK error; the message never holds credentials.
@@ -7,8 +9,8 @@
  * throw new GalleryStoreError('could not read s3://frs-gallery/gallery/snapshot.json', { cause: error });
  * ```
  */
-export class GalleryStoreError extends Error {
-  override name = 'GalleryStoreError';
+export class GalleryStoreError extends VisionError {
+  override readonly code = 'GALLERY_STORE';
 }
 
 /**
@@ -20,8 +22,8 @@ export class GalleryStoreError extends Error {
  * if (error instanceof GalleryStoreConflictError) return json(409, { error: { code: 'conflict', … } });
  * ```
  */
-export class GalleryStoreConflictError extends Error {
-  override name = 'GalleryStoreConflictError';
+export class GalleryStoreConflictError extends VisionError {
+  override readonly code = 'GALLERY_STORE_CONFLICT';
 }
 
 /**
@@ -32,8 +34,8 @@ export class GalleryStoreConflictError extends Error {
  * throw new PhotoNotFoundError("person 'Ada' has no photo 0b6f…");
  * ```
  */
-export class PhotoNotFoundError extends Error {
-  override name = 'PhotoNotFoundError';
+export class PhotoNotFoundError extends VisionError {
+  override readonly code = 'PHOTO_NOT_FOUND';
 }
 
 /**
@@ -44,6 +46,6 @@ export class PhotoNotFoundError extends Error {
  * parseS3Location('https://example.com'); // throws S3LocationError
  * ```
  */
-export class S3LocationError extends Error {
-  override name = 'S3LocationError';
+export class S3LocationError extends VisionError {
+  override readonly code = 'S3_LOCATION';
 }

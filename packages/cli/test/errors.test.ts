@@ -1,0 +1,88 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode } from '@frs/contracts/errors';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../src/errors.ts';
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+function isErrorClass(value: unknown): value is ErrorClass {
+  return typeof value === 'function' && value.prototype instanceof Error;
+}
+
+// Every module of src, not a list: an error added anywhere in the CLI without the base fails here. The
+// entry scripts run on import, so they are read instead and must declare no class at all.
+const SCRIPTS = new Set(['main.ts', join('bench', 'main.ts'), join('bench', 'cold-child.ts')]);
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+const files = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
+const found = new Set<ErrorClass>();
+for (const file of files) {
+  if (SCRIPTS.has(file)) continue;
+  const exports: unknown = await import(join(src, file));
+  if (typeof exports !== 'object' || exports === null) continue;
+  for (const value of Object.values(exports)) if (isErrorClass(value)) found.add(value);
+}
+const classes = [...found].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+const cause = new Error('root cause');
+// Errors whose constructor is not `(message, options)`; every other class is built with the default.
+const ARGS: Readonly<Record<string, readonly unknown[]>> = {
+  EnrolApiError: [422, 'no_face', 'no face in the photo', { cause }],
+};
+
+function build(cls: ErrorClass): CliError {
+  const error: unknown = Reflect.construct(cls, ARGS[cls.name] ?? ['message', { cause }]);
+  if (!(error instanceof CliError)) throw new Error(`${cls.name} does not extend CliError`);
+  return error;
+}
+
+describe('Class: CliError', () => {
+  it('returns the error classes of every module of src when the modules are walked', async () => {
+    expect(files.length).toBeGreaterThan(20);
+    for (const script of SCRIPTS) {
+      expect(files).toContain(script);
+      expect(await readFile(join(src, script), 'utf8')).not.toMatch(/\bclass\s/);
+    }
+    expect(classes.map((cls) => cls.name)).toEqual(
+      expect.arrayContaining([
+        'CliError',
+        'UsageError',
+        'PersonNameError',
+        'EnrolApiError',
+        'ResultTimeoutError',
+      ]),
+    );
+  });
+
+  it.each(classes.map((cls) => [cls.name, cls] as const))(
+    'returns a CliError with its class name, a code and the cause when %s is built',
+    (name, cls) => {
+      const error = build(cls);
+      expect(error).toBeInstanceOf(CliError);
+      expect(error.name).toBe(name);
+      expect(error.code).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(error.cause).toBe(cause);
+    },
+  );
+
+  // EnrolApiError carries the enroller's own code (or its two for a non-API answer), so every other
+  // error's code must differ from those as well as from each other.
+  it('returns a code no other error of the CLI or answer of the enroller uses when all are built', () => {
+    const fixed = classes.filter((cls) => cls.name !== 'EnrolApiError').map((cls) => build(cls).code);
+    expect(new Set(fixed).size).toBe(fixed.length);
+    for (const code of [...ErrorCode.options, 'http_error', 'bad_response'])
+      expect(fixed).not.toContain(code);
+  });
+
+  it('returns the stable code and the parent class of each error class when they are built', () => {
+    const table = classes.map((cls) => [cls.name, [build(cls).code, Object.getPrototypeOf(cls).name]]);
+    expect(Object.fromEntries(table)).toEqual({
+      CliError: ['error', 'CodedError'],
+      EnrolApiError: ['no_face', 'CliError'],
+      PersonNameError: ['person_name', 'CliError'],
+      ResultTimeoutError: ['result_timeout', 'CliError'],
+      UsageError: ['usage', 'CliError'],
+    });
+  });
+});
