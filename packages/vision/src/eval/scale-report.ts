@@ -67,6 +67,8 @@ export interface ScaleReport {
   settings: string;
   eligible: number;
   alwaysStrangers: number;
+  /** What the enrolment quality rule did (all zero without one): see {@link ScaleRun}. */
+  enrolment: ScaleRun['enrolment'] & { qualityIneligible: number };
   options: ScaleRun['options'];
   targetFar: number;
   baseThreshold: number;
@@ -161,6 +163,7 @@ export function summariseScale(
     settings: options.settings,
     eligible: run.eligible,
     alwaysStrangers: run.alwaysStrangers,
+    enrolment: { ...run.enrolment, qualityIneligible: run.qualityIneligible },
     options: run.options,
     targetFar: options.targetFar,
     baseThreshold: options.baseThreshold,

@@ -1,3 +1,4 @@
+import { checkQuality, type FaceQuality, type QualityLimits } from '../gallery/quality.ts';
 import type { Aggregation } from '../match/matcher.ts';
 import type { DatasetPerson } from './dataset.ts';
 import type { AnalyzedImage, AnalyzedImageFace } from './evaluate.ts';
@@ -11,6 +12,8 @@ export interface ScalePhoto {
   person: string;
   path: string;
   vector: Float32Array | undefined;
+  /** The chosen face's size, sharpness and pose, when the analysis recorded them. */
+  quality?: FaceQuality;
 }
 
 /**
@@ -54,6 +57,7 @@ export function scalePhotos(
         person: p.name,
         path,
         vector: chosen === undefined ? undefined : unit(chosen.embedding.vector),
+        ...(chosen?.quality === undefined ? {} : { quality: chosen.quality }),
       };
     }),
   );
@@ -85,6 +89,13 @@ export interface ScaleOptions {
   maxQueriesPerPerson?: number;
   /** Default `'max'`. */
   aggregation?: ScaleAggregation;
+  /**
+   * The enroller's photo-quality rule (`ENROLMENT_QUALITY`): a drawn enrolment photo that fails it is
+   * rejected, as the enroller would, and the next of the person's photos is tried; rejected photos stay
+   * available as queries (the person still walks past the camera like that). A person needs
+   * `enrolPerPerson` photos that pass. `null` (default) enrols any photo with a face.
+   */
+  enrolmentQuality?: QualityLimits | null;
 }
 
 /** One scored query of one random gallery: what the decision rule needs, nothing more. */
@@ -119,6 +130,10 @@ export interface ScaleRun {
   eligible: number;
   /** People with a single photo or not enough photos with a face (always strangers). */
   alwaysStrangers: number;
+  /** Of those, people with enough photos who lack `enrolPerPerson` photos passing the quality rule. */
+  qualityIneligible: number;
+  /** Over all trials: enrolment photos the quality rule rejected, and the photos it was asked about. */
+  enrolment: { rejected: number; tried: number };
   options: Required<ScaleOptions>;
 }
 
@@ -158,6 +173,15 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
     minPhotos: options.minPhotos ?? 3,
     maxQueriesPerPerson: options.maxQueriesPerPerson ?? 10,
     aggregation: options.aggregation ?? 'max',
+    enrolmentQuality: options.enrolmentQuality ?? null,
+  };
+  const limits = full.enrolmentQuality;
+  // A photo without recorded quality cannot be judged; refusing it silently would skew the protocol.
+  const passes = (i: number): boolean => {
+    if (limits === null) return true;
+    const quality = photos[i]?.quality;
+    if (quality === undefined) throw new RangeError(`${photos[i]?.path}: no quality recorded; re-analyse`);
+    return checkQuality(quality, limits).length === 0;
   };
   for (const [name, value] of Object.entries({
     repeats: full.repeats,
@@ -196,7 +220,10 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
   const names = [...byPerson.keys()];
   const withFace = (name: string) =>
     (byPerson.get(name) ?? []).filter((i) => photos[i]?.vector !== undefined);
-  const eligible = names.filter((name) => withFace(name).length >= full.minPhotos);
+  const enough = names.filter((name) => withFace(name).length >= full.minPhotos);
+  const eligible = enough.filter((name) => withFace(name).filter(passes).length >= full.enrolPerPerson);
+  let rejected = 0;
+  let tried = 0;
   const trials: ScaleTrial[] = [];
   for (const size of full.gallerySizes) {
     if (!Number.isInteger(size) || size < 1) {
@@ -213,7 +240,13 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
       const queries: { photo: number; kind: 'genuine' | 'stranger'; truth: number }[] = [];
       for (const name of names) {
         if (chosen.has(name)) {
-          const enrolled = shuffle(withFace(name), rand).slice(0, full.enrolPerPerson);
+          const enrolled: number[] = [];
+          for (const i of shuffle(withFace(name), rand)) {
+            if (enrolled.length === full.enrolPerPerson) break;
+            tried++;
+            if (passes(i)) enrolled.push(i);
+            else rejected++;
+          }
           let norm2 = 0;
           for (const x of enrolled) for (const y of enrolled) norm2 += gram[x * n + y] ?? 0;
           const index = rows.length;
@@ -287,6 +320,8 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
     trials,
     eligible: eligible.length,
     alwaysStrangers: names.length - eligible.length,
+    qualityIneligible: enough.length - eligible.length,
+    enrolment: { rejected, tried },
     options: full,
   };
 }
