@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
 import type { JsonLogger } from '@frs/runtime/logger';
 import { memoise } from '@frs/runtime/memo';
+import { faceQuality } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { createFacePipeline, type FacePipeline, largestFace } from '@frs/vision/pipeline';
 import { createGalleryStore } from '@frs/vision/store';
@@ -37,6 +38,7 @@ export async function largestFaceWith(
     vector: embedding.vector,
     box: [x1, y1, x2, y2],
     score: largest.detection.score,
+    quality: faceQuality(largest.detection, largest),
     thumbnail: new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length),
   };
 }
