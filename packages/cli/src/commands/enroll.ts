@@ -6,7 +6,11 @@ import { defaultEmbedderId, loadEmbedder } from '@frs/recognizer/deps';
 import { createJsonLogger } from '@frs/runtime/logger';
 import {
   addEmbeddings,
+  checkQuality,
   createGallery,
+  describeQualityIssues,
+  ENROLMENT_QUALITY,
+  faceQuality,
   type Gallery,
   loadGallery,
   removePerson,
@@ -45,7 +49,7 @@ Options:
 interface PhotoReport {
   person: string;
   photo: string;
-  outcome: 'enrolled' | 'no_face' | 'several_faces' | 'unreadable' | 'rejected';
+  outcome: 'enrolled' | 'no_face' | 'low_quality' | 'several_faces' | 'unreadable' | 'rejected';
   faces: number;
   detail?: string;
 }
@@ -110,7 +114,7 @@ async function enrollRemote(
         reports.push({ person, photo, outcome: 'enrolled', faces: 1 });
       } catch (error) {
         if (!(error instanceof EnrolApiError) || error.status >= 500 || error.status === 403) throw error;
-        const outcome = error.code === 'no_face' ? 'no_face' : 'rejected';
+        const outcome = error.code === 'no_face' || error.code === 'low_quality' ? error.code : 'rejected';
         reports.push({ person, photo, outcome, faces: 0, detail: `${error.code}: ${error.message}` });
       }
       progress.tick(photo);
@@ -210,8 +214,16 @@ export const enroll: Command = {
           const image = await decodeImage(await readFile(photo));
           const faces = await finder.detectAndAlign(image);
           const largest = largestFace(faces);
+          // The enroller's rule, so a local gallery holds the same photos a managed one would.
+          const issues =
+            largest === undefined
+              ? []
+              : checkQuality(faceQuality(largest.detection, largest), ENROLMENT_QUALITY);
           if (largest === undefined) {
             reports.push({ person, photo, outcome: 'no_face', faces: 0 });
+          } else if (issues.length > 0) {
+            const detail = describeQualityIssues(issues);
+            reports.push({ person, photo, outcome: 'low_quality', faces: faces.length, detail });
           } else {
             const [embedding] = await embedder.embed([largest]);
             if (embedding === undefined) throw new Error('the embedder returned no vector');
@@ -247,6 +259,7 @@ export const enroll: Command = {
       enrolled: count('enrolled') + count('several_faces'),
       several_faces: count('several_faces'),
       no_face: count('no_face'),
+      low_quality: count('low_quality'),
       unreadable: count('unreadable'),
     };
     if (values.json) {
@@ -254,6 +267,7 @@ export const enroll: Command = {
     } else {
       for (const r of reports) {
         if (r.outcome === 'no_face') console.log(`skipped  ${r.photo}: no face found`);
+        if (r.outcome === 'low_quality') console.log(`skipped  ${r.photo}: ${r.detail}`);
         if (r.outcome === 'several_faces')
           console.log(`warning  ${r.photo}: ${r.faces} faces, used the largest`);
         if (r.outcome === 'unreadable') console.log(`skipped  ${r.photo}: ${r.detail}`);
