@@ -23,9 +23,16 @@ export interface Embedder {
   embed(chips: readonly RgbImage[]): Promise<readonly { vector: Float32Array }[]>;
 }
 
-/** Gallery search with the threshold applied: a name, or `undefined` for an unknown face. */
+/**
+ * Gallery search with the threshold applied: a name, or `undefined` for an unknown face; `candidates` (the
+ * nearest people, best first) only when configured.
+ */
 export interface FaceMatcher {
-  match(vector: Float32Array): { name: string | undefined; similarity: number };
+  match(vector: Float32Array): {
+    name: string | undefined;
+    similarity: number;
+    candidates?: { name: string; similarity: number }[];
+  };
 }
 
 /** Where a result goes: its request and, when the request named one, its camera. */
@@ -141,7 +148,13 @@ export async function recognizeJob(
     const embedding = embeddings[i];
     if (!embedding) throw new PoisonJobError(`embedder returned no vector for face ${i}`);
     const match = matcher.match(embedding.vector);
-    return { box: face.box, score: face.score, name: match.name ?? UNKNOWN, similarity: match.similarity };
+    return {
+      box: face.box,
+      score: face.score,
+      name: match.name ?? UNKNOWN,
+      similarity: match.similarity,
+      ...(match.candidates === undefined ? {} : { candidates: match.candidates }),
+    };
   });
   let best: ResultFace | undefined;
   for (const face of faces) {
