@@ -137,6 +137,35 @@ describe('Function: runScaleProtocol()', () => {
     expect([off.eligible, off.enrolment.rejected]).toEqual([20, 0]);
   });
 
+  it('returns galleries beyond the queryable people filled with 2-photo people, who are never queried', () => {
+    const base = photosFactory();
+    const pairs: ScalePhoto[] = Array.from({ length: 10 }, (_, p) =>
+      [0, 1].map((i) => ({
+        person: `pair${p}`,
+        path: `pair${p}/${i}.jpg`,
+        vector: base[p * 4]?.vector?.map((v, d) => (d === p ? v + 1 : v)),
+      })),
+    ).flat();
+    const run = runScaleProtocol([...base, ...pairs], {
+      gallerySizes: [20, 25, 30, 31],
+      repeats: 2,
+      seed: 1,
+    });
+    expect([run.eligible, run.fillers, run.alwaysStrangers]).toEqual([20, 10, 30]);
+    expect([...new Set(run.trials.map((t) => t.size))]).toEqual([20, 25, 30]);
+    for (const trial of run.trials) {
+      const fillers = trial.size - 20;
+      expect(trial.queries.filter((q) => q.kind === 'genuine')).toHaveLength(2 * 20);
+      expect(trial.queries.filter((q) => q.kind === 'stranger')).toHaveLength(30 + 2 * (10 - fillers));
+      expect(trial.impostorPairCount).toBe((30 + 2 * (10 - fillers)) * trial.size);
+    }
+    // Up to the queryable people a size draws from them alone, as without fillers.
+    const without = runScaleProtocol(base, { gallerySizes: [20], repeats: 2, seed: 1 });
+    expect(
+      run.trials.filter((t) => t.size === 20).map((t) => t.queries.filter((q) => q.kind === 'genuine')),
+    ).toEqual(without.trials.map((t) => t.queries.filter((q) => q.kind === 'genuine')));
+  });
+
   it('throws RangeError when the quality rule is on and a photo has no quality recorded', () => {
     expect(() =>
       runScaleProtocol(photosFactory(), { gallerySizes: [5], enrolmentQuality: ENROLMENT_QUALITY }),

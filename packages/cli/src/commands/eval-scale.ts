@@ -98,7 +98,7 @@ function printScale(report: ScaleReport): void {
   const o = report.options;
   console.log(
     `${report.modelId} (${report.settings}), aggregation ${o.aggregation}${report.margin > 0 ? `, margin ${report.margin}` : ''}: ` +
-      `${report.eligible} people can be enrolled, ${report.alwaysStrangers} are always strangers; ` +
+      `${report.eligible} people can be enrolled and queried, ${report.fillers} more only enrolled (to fill galleries above ${report.eligible}), ${report.alwaysStrangers} are always strangers; ` +
       `${o.enrolPerPerson} photos enrolled, <= ${o.maxQueriesPerPerson} queried per person, ${o.repeats} random galleries per size (seed ${o.seed})`,
   );
   const e = report.enrolment;
@@ -190,11 +190,15 @@ export async function runScale(options: ScaleCommandOptions): Promise<number> {
     enrolmentQuality: options.enrolmentQuality,
   });
   if (run.trials.length === 0) {
-    throw new UsageError(`every --gallery-size exceeds the ${run.eligible} people with enough photos`);
+    throw new UsageError(
+      `every --gallery-size exceeds the ${run.eligible + run.fillers} people who can be enrolled`,
+    );
   }
-  const skipped = options.gallerySizes.filter((n) => n > run.eligible);
+  const skipped = options.gallerySizes.filter((n) => n > run.eligible + run.fillers);
   if (skipped.length > 0)
-    console.error(`skipped sizes above the ${run.eligible} people with enough photos: ${skipped.join(', ')}`);
+    console.error(
+      `skipped sizes above the ${run.eligible + run.fillers} people who can be enrolled: ${skipped.join(', ')}`,
+    );
   const calibrated = CALIBRATED_THRESHOLDS[model.id];
   const fixed = options.threshold;
   const report = summariseScale(run, {

@@ -72,7 +72,10 @@ function unit(vector: Float32Array): Float32Array {
 
 /** Options of {@link runScaleProtocol}. */
 export interface ScaleOptions {
-  /** Gallery sizes (people enrolled); sizes beyond the eligible people are left out. */
+  /**
+   * Gallery sizes (people enrolled). A size beyond the eligible people takes all of them plus random
+   * gallery-only people ({@link ScaleRun.fillers}); sizes beyond both are left out.
+   */
   gallerySizes: readonly number[];
   /** Random galleries per size. Default 5. */
   repeats?: number;
@@ -128,8 +131,14 @@ export interface ScaleRun {
   trials: ScaleTrial[];
   /** People with enough photos to be enrolled; the largest gallery the data allow. */
   eligible: number;
-  /** People with a single photo or not enough photos with a face (always strangers). */
+  /** People who can never be enrolled: a single photo, or too few photos with a face (or passing the rule). */
   alwaysStrangers: number;
+  /**
+   * People who can be enrolled but have no photo left to query (exactly `enrolPerPerson`…`minPhotos` − 1
+   * photos with a face): they only fill galleries larger than `eligible`, so the false-accept rate can be
+   * measured beyond it (strangers are then fewer: the single-photo people and the fillers not drawn).
+   */
+  fillers: number;
   /** Of those, people with enough photos who lack `enrolPerPerson` photos passing the quality rule. */
   qualityIneligible: number;
   /** Over all trials: enrolment photos the quality rule rejected, and the photos it was asked about. */
@@ -221,7 +230,11 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
   const withFace = (name: string) =>
     (byPerson.get(name) ?? []).filter((i) => photos[i]?.vector !== undefined);
   const enough = names.filter((name) => withFace(name).length >= full.minPhotos);
-  const eligible = enough.filter((name) => withFace(name).filter(passes).length >= full.enrolPerPerson);
+  const enrollable = (name: string) => withFace(name).filter(passes).length >= full.enrolPerPerson;
+  const eligible = enough.filter(enrollable);
+  const eligibleSet = new Set(eligible);
+  const enoughSet = new Set(enough);
+  const fillers = names.filter((name) => !enoughSet.has(name) && enrollable(name));
   let rejected = 0;
   let tried = 0;
   const trials: ScaleTrial[] = [];
@@ -229,11 +242,15 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`gallery size must be a positive integer, got ${size}`);
     }
-    if (size > eligible.length) continue;
+    if (size > eligible.length + fillers.length) continue;
     for (let repeat = 0; repeat < full.repeats; repeat++) {
       // One stream per (size, repeat): a trial does not change when other sizes are added or removed.
       const rand = random((full.seed * 1_000_003 + size * 7919 + repeat) >>> 0);
-      const chosen = new Set(shuffle([...eligible], rand).slice(0, size));
+      const chosen = new Set(
+        size <= eligible.length
+          ? shuffle([...eligible], rand).slice(0, size)
+          : [...eligible, ...shuffle([...fillers], rand).slice(0, size - eligible.length)],
+      );
       // Enrolled photo indices per person, and |Σv| for the centroid: its similarity is Σ(v·q) / |Σv|.
       const rows: number[][] = [];
       const norms: number[] = [];
@@ -253,6 +270,8 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
           rows.push(enrolled);
           norms.push(Math.sqrt(Math.max(norm2, 1e-12)));
           const taken = new Set(enrolled);
+          // A filler has nothing left worth querying (at most photos without a face).
+          if (!eligibleSet.has(name)) continue;
           const rest = shuffle(
             (byPerson.get(name) ?? []).filter((i) => !taken.has(i)),
             rand,
@@ -319,7 +338,8 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
   return {
     trials,
     eligible: eligible.length,
-    alwaysStrangers: names.length - eligible.length,
+    alwaysStrangers: names.length - eligible.length - fillers.length,
+    fillers: fillers.length,
     qualityIneligible: enough.length - eligible.length,
     enrolment: { rejected, tried },
     options: full,
