@@ -213,7 +213,8 @@ export async function runScale(options: ScaleCommandOptions): Promise<number> {
         : calibrated?.impostors
           ? 'shipped (by gallery size)'
           : 'shipped',
-    thresholdFor: (n) => fixed ?? (calibrated ? galleryThreshold(model.id, n, options.targetFar) : 0),
+    // The shipped rule at its own target; --target-far only moves the recommended-threshold columns.
+    thresholdFor: (n) => fixed ?? (calibrated ? galleryThreshold(model.id, n) : 0),
     extrapolateTo: [...new Set([10, 100, 1000, 10_000, ...run.trials.map((t) => t.size)])].sort(
       (a, b) => a - b,
     ),
