@@ -32,7 +32,7 @@ describe('Function: frs enrol --url / frs people', () => {
     const library = await mkdtemp(join(tmpdir(), 'frs-lib-'));
     const layout: Record<string, string[]> = {
       'Zoë Ng': ['identities/John_Salley/00.jpg', 'identities/John_Salley/01.jpg', 'other/no-face/apple.jpg'],
-      John_Savage: ['identities/John_Savage/00.jpg'],
+      John_Savage: ['identities/John_Savage/00.jpg', 'other/pose/left_face.jpeg'],
     };
     for (const [person, photos] of Object.entries(layout)) {
       await mkdir(join(library, person));
@@ -42,8 +42,17 @@ describe('Function: frs enrol --url / frs people', () => {
     const { code, lines } = await run(enrol, [library, '--url', url, '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(lines.join('\n'));
-    expect(report.summary).toMatchObject({ photos: 4, enrolled: 3, people: 2 });
+    expect(report.summary).toMatchObject({ photos: 5, enrolled: 3, people: 2 });
     expect(report.photos.find((p: { photo: string }) => p.photo.endsWith('2.jpg')).outcome).toBe('no_face');
+    // The enroller's 422 low_quality (a profile), with its reason.
+    expect(
+      report.photos.find(
+        (p: { person: string; photo: string }) => p.person === 'John_Savage' && p.photo.endsWith('1.jpg'),
+      ),
+    ).toMatchObject({
+      outcome: 'low_quality',
+      detail: expect.stringMatching(/^low_quality: the face is turned/),
+    });
   }, 120_000);
 
   it('returns the people, one person and a removal through frs people', async () => {

@@ -45,8 +45,9 @@ describe('Function: frs enrol / recognize / send', () => {
       ],
       John_Savage: ['identities/John_Savage/00.jpg', 'identities/John_Savage/01.jpg'],
       bbt_penny: ['identities/bbt_penny/00.png', 'identities/bbt_penny/01.png', 'other/no-face/apple.jpg'],
-      crowd: ['other/multi-face-annotated/2007_007763.jpg'],
+      crowd: ['other/multi-face/bbt1.jpg'],
       nobody: ['other/no-face/dog.jpg'],
+      profile: ['other/pose/left_face.jpeg'],
     });
     gallery = join(await mkdtemp(join(tmpdir(), 'frs-gallery-')), 'gallery.json');
     const { code, lines } = await run(enrol, [library, '--gallery', gallery, '--json']);
@@ -54,7 +55,7 @@ describe('Function: frs enrol / recognize / send', () => {
     enrolReport = JSON.parse(lines.join('\n'));
   });
 
-  it('returns a gallery with one vector per photo and reports no-face and several-face photos when enrolling', async () => {
+  it('returns a gallery with one vector per photo and reports no-face, low-quality and several-face photos when enrolling', async () => {
     const saved = parseGallery(await readFile(gallery));
     expect(Object.fromEntries(saved.people.map((p) => [p.name, p.embeddings.length]))).toEqual({
       John_Salley: 3,
@@ -65,7 +66,13 @@ describe('Function: frs enrol / recognize / send', () => {
     const outcome = (name: string) => enrolReport.photos.find((p) => p.photo.endsWith(name))?.outcome;
     expect(outcome('apple.jpg')).toBe('no_face');
     expect(outcome('dog.jpg')).toBe('no_face');
-    expect(outcome('2007_007763.jpg')).toBe('several_faces');
+    expect(outcome('bbt1.jpg')).toBe('several_faces');
+    // The enroller's quality rule: a profile is refused with the reason, and the person is not created.
+    expect(outcome('left_face.jpeg')).toBe('low_quality');
+    expect(enrolReport.photos.find((p) => p.photo.endsWith('left_face.jpeg'))).toMatchObject({
+      detail: expect.stringMatching(/^the face is turned sideways/),
+    });
+    expect(enrolReport.summary).toMatchObject({ low_quality: 1, no_face: 2 });
   });
 
   it('returns one result message per image when recognizing in-process', async () => {

@@ -22,4 +22,11 @@ export {
   SqsRecord,
 } from './lambda.ts';
 export { DetectorAccepted, Filename, RecognitionRequest } from './request.ts';
-export { NO_FACE, RecognitionResult, ResultFace, UNKNOWN } from './result.ts';
+export {
+  MAX_RESULT_CANDIDATES,
+  NO_FACE,
+  RecognitionResult,
+  ResultCandidate,
+  ResultFace,
+  UNKNOWN,
+} from './result.ts';

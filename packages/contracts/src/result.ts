@@ -33,12 +33,33 @@ export const NO_FACE = 'no_face';
  */
 export const CAMERA_ID_ATTRIBUTE = 'camera_id';
 
+/** Most candidates a result face carries (`FRS_RESULT_CANDIDATES`). */
+export const MAX_RESULT_CANDIDATES = 10;
+
+/**
+ * One enrolled person a face resembles, with the cosine similarity the match decision compares with the
+ * threshold.
+ *
+ * @example
+ * ```ts
+ * const candidate: ResultCandidate = { name: 'alice', similarity: 0.71 };
+ * ```
+ */
+export const ResultCandidate = z.object({
+  name: z.string().min(1),
+  similarity: z.number().min(-1).max(1),
+});
+
+/** A parsed {@link ResultCandidate}. */
+export type ResultCandidate = z.infer<typeof ResultCandidate>;
+
 /**
  * One face of a {@link RecognitionResult}: `name` is the enrolled person or `"unknown"`.
  *
  * @example
  * ```ts
  * const face: ResultFace = { box: [10, 20, 110, 140], score: 0.999, name: 'alice', similarity: 0.71 };
+ * const ranked: ResultFace = { ...face, candidates: [{ name: 'alice', similarity: 0.71 }, { name: 'bo', similarity: 0.32 }] };
  * ```
  */
 export const ResultFace = z.object({
@@ -50,6 +71,13 @@ export const ResultFace = z.object({
     .min(-1)
     .max(1)
     .describe('Cosine similarity to the best gallery entry (-1 if empty).'),
+  candidates: z
+    .array(ResultCandidate)
+    .max(MAX_RESULT_CANDIDATES)
+    .optional()
+    .describe(
+      'The most similar enrolled people, best first, whether or not they reached the threshold; present only when the recognizer is configured for it (FRS_RESULT_CANDIDATES).',
+    ),
 });
 
 /** A parsed {@link ResultFace}. */

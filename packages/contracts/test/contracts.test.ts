@@ -10,7 +10,7 @@ import {
   REQUEST_ID_PATTERN,
   RecognitionRequest,
 } from '../src/request.ts';
-import { RecognitionResult } from '../src/result.ts';
+import { MAX_RESULT_CANDIDATES, RecognitionResult } from '../src/result.ts';
 import { makeJob, makeResult } from './fixtures.ts';
 
 describe('Function: RecognitionRequest.parse()', () => {
@@ -149,6 +149,35 @@ describe('Function: RecognitionResult.parse()', () => {
     expect(RecognitionResult.parse(makeResult({ camera_id: 'cam1' })).camera_id).toBe('cam1');
     expect(RecognitionResult.parse(makeResult())).not.toHaveProperty('camera_id');
     expect(RecognitionResult.safeParse(makeResult({ camera_id: 'cam 1' })).success).toBe(false);
+  });
+
+  it('returns the candidates when a face lists them, none when it does not, and a failed parse beyond 10', () => {
+    const face = { box: [10, 20, 110, 140] as const, score: 0.99, name: 'alice', similarity: 0.8 };
+    const candidates = [
+      { name: 'alice', similarity: 0.8 },
+      { name: 'bo', similarity: 0.41 },
+    ];
+    const parsed = RecognitionResult.parse(
+      makeResult({ faces: [{ ...face, box: [...face.box], candidates }] }),
+    );
+    expect(parsed.faces[0]?.candidates).toEqual(candidates);
+    expect(RecognitionResult.parse(makeResult()).faces[0]).not.toHaveProperty('candidates');
+    const eleven = Array.from({ length: MAX_RESULT_CANDIDATES + 1 }, (_, i) => ({
+      name: `p${i}`,
+      similarity: 0,
+    }));
+    expect(
+      RecognitionResult.safeParse(
+        makeResult({ faces: [{ ...face, box: [...face.box], candidates: eleven }] }),
+      ).success,
+    ).toBe(false);
+    expect(
+      RecognitionResult.safeParse(
+        makeResult({
+          faces: [{ ...face, box: [...face.box], candidates: [{ name: 'x', similarity: 1.5 }] }],
+        }),
+      ).success,
+    ).toBe(false);
   });
 });
 

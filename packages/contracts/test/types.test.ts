@@ -66,6 +66,7 @@ describe('Type: @frs/contracts messages', () => {
       | 'truncated_image'
       | 'method_not_allowed'
       | 'no_face'
+      | 'low_quality'
       | 'not_found'
       | 'conflict'
       | 'internal_error'

@@ -21,7 +21,13 @@ import {
 } from '@frs/service/http';
 import { toRequestError } from '@frs/service/image';
 import type { RgbImage } from '@frs/service/types';
-import { PersonNotFoundError } from '@frs/vision/gallery';
+import {
+  checkQuality,
+  describeQualityIssues,
+  ENROLMENT_QUALITY,
+  type FaceQuality,
+  PersonNotFoundError,
+} from '@frs/vision/gallery';
 import {
   type GalleryStore,
   GalleryStoreConflictError,
@@ -38,6 +44,8 @@ export interface FaceToEnrol {
   box: readonly [number, number, number, number];
   score: number;
   thumbnail: Uint8Array;
+  /** Size, sharpness and pose of the face; a photo failing {@link ENROLMENT_QUALITY} is refused. */
+  quality: FaceQuality;
 }
 
 /** Everything the enroller handler needs; `handler.ts` wires the real ones, tests inject their own. */
@@ -76,6 +84,14 @@ async function enrol(deps: EnrollerDeps, event: FunctionUrlEvent, name: string):
   const face = await deps.largestFace(image);
   if (face === undefined) {
     throw new RequestRejectedError('no_face', 'no face was found in the photo; nothing was enrolled');
+  }
+  // A poor reference photo costs every later match of this person: better to ask for another one.
+  const issues = checkQuality(face.quality, ENROLMENT_QUALITY);
+  if (issues.length > 0) {
+    throw new RequestRejectedError(
+      'low_quality',
+      `${describeQualityIssues(issues)}; nothing was enrolled, send a sharper, larger or more frontal photo`,
+    );
   }
   const store = await deps.store();
   const photo = await store.addPhoto(name, {

@@ -37,6 +37,7 @@ export async function largestFaceWith(
     vector: face.vector,
     box: [x1, y1, x2, y2],
     score: chip.detection.score,
+    quality: face.quality,
     thumbnail: new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length),
   };
 }

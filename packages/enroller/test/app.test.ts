@@ -50,7 +50,8 @@ describe('Function: createHandler()', () => {
   });
 
   it('returns 201 with the largest face when a photo of several faces is enrolled', async () => {
-    const relative = 'other/multi-face-annotated/2007_007763.jpg';
+    // A group photo whose largest face is fit to enrol (the quality rule refuses tiny faces).
+    const relative = 'other/multi-face/bbt1.jpg';
     const response = await handler(makeEvent('POST', '/people/Crowd/photos', await photoBody(relative)));
     expect(response.statusCode, response.body).toBe(201);
     const created = EnrolResponse.parse(JSON.parse(response.body));
@@ -96,6 +97,41 @@ describe('Function: createHandler()', () => {
     expect(ErrorBody.parse(JSON.parse(response.body)).error.code).toBe('no_face');
     expect((await handler(makeEvent('GET', '/people/Nobody'))).statusCode).toBe(404);
     expect(records).toEqual([rejected('no_face'), rejected('not_found')]);
+  }, 60_000);
+
+  it('returns 422 low_quality naming the reason and stores nothing when the face is in profile', async () => {
+    const response = await handler(
+      makeEvent('POST', '/people/Profile/photos', await photoBody('other/pose/left_face.jpeg')),
+    );
+    expect(response.statusCode).toBe(422);
+    const { error } = ErrorBody.parse(JSON.parse(response.body));
+    expect(error.code).toBe('low_quality');
+    expect(error.message).toMatch(
+      /^the face is turned sideways \(turn 1\.\d\d, at most 0\.9 allowed\); nothing was enrolled/,
+    );
+    expect((await handler(makeEvent('GET', '/people/Profile'))).statusCode).toBe(404);
+    expect(records).toEqual([rejected('low_quality'), rejected('not_found')]);
+  }, 60_000);
+
+  it('returns 422 low_quality when the face is too small to be a good reference', async () => {
+    const response = await handler(
+      makeEvent('POST', '/people/Howard/photos', await photoBody('identities/bbt_howard/04.png')),
+    );
+    expect(response.statusCode).toBe(422);
+    const { error } = ErrorBody.parse(JSON.parse(response.body));
+    expect([error.code, error.message]).toEqual(['low_quality', expect.stringContaining('too small')]);
+  }, 60_000);
+
+  it('returns 422 low_quality when the photo is blurred', async () => {
+    const blurred = await sharp(await readFile(facePath('identities/carell/00.jpg')))
+      .blur(12)
+      .jpeg()
+      .toBuffer();
+    const response = await handler(
+      makeEvent('POST', '/people/Blur/photos', { content: blurred.toString('base64') }),
+    );
+    expect(response.statusCode).toBe(422);
+    expect(ErrorBody.parse(JSON.parse(response.body)).error.message).toMatch(/blurred/);
   }, 60_000);
 
   it('returns 204 and then 404 when a person is deleted', async () => {

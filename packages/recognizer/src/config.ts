@@ -1,3 +1,4 @@
+import { MAX_RESULT_CANDIDATES } from '@frs/contracts/result';
 import { parseEnvironment } from '@frs/runtime/config';
 import { LogLevelSetting } from '@frs/runtime/logger';
 import { MetricsNamespace } from '@frs/runtime/metrics';
@@ -27,6 +28,8 @@ export const RecognizerEnv = z.object({
   // Between conditional reads of the gallery; the default keeps an enrolment's visibility within 15 s.
   FRS_GALLERY_REFRESH_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FRS_MATCH_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  // Nearest people listed with each result face (ResultFace.candidates); 0 leaves the field out.
+  FRS_RESULT_CANDIDATES: z.coerce.number().int().min(0).max(MAX_RESULT_CANDIDATES).default(0),
   FRS_MODELS_DIR: z.string().min(1).optional(),
   // Unset: no deduplication (logged once at cold start).
   FRS_IDEMPOTENCY_TABLE: z.string().min(3).max(255).optional(),
@@ -60,6 +63,8 @@ export interface RecognizerConfig {
   galleryRefreshSeconds: number;
   /** Undefined: the embedder's calibrated default from `@frs/vision/match`. */
   matchThreshold: number | undefined;
+  /** Nearest people each result face lists (0: no `candidates` field). */
+  resultCandidates: number;
   modelsDir: string | undefined;
   /** CloudWatch namespace of the EMF metrics (`FRS`). */
   metricsNamespace: string;
@@ -94,6 +99,7 @@ export function parseRecognizerConfig(env: Record<string, string | undefined>): 
     gallery: e.FRS_GALLERY,
     galleryRefreshSeconds: e.FRS_GALLERY_REFRESH_SECONDS,
     matchThreshold: e.FRS_MATCH_THRESHOLD,
+    resultCandidates: e.FRS_RESULT_CANDIDATES,
     modelsDir: e.FRS_MODELS_DIR,
     metricsNamespace: e.FRS_METRICS_NAMESPACE,
     idempotencyTable: e.FRS_IDEMPOTENCY_TABLE,

@@ -145,6 +145,7 @@ export function createRecognizerDeps(
       location: config.gallery,
       expected: model,
       threshold: config.matchThreshold ?? calibratedRule(model.id),
+      candidates: config.resultCandidates,
       refreshSeconds: config.galleryRefreshSeconds,
       logger,
       // Only an s3:// gallery needs a client; creating it lazily keeps file galleries free of AWS config.

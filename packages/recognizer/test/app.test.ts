@@ -95,6 +95,19 @@ describe('Function: createHandler()', () => {
     expect(sent[3]?.faces).toEqual([]);
   });
 
+  it('returns each face with its nearest people when the matcher lists candidates, and a schema-valid result', async () => {
+    const matcher = galleryMatcher(gallery, defaultThreshold(pipeline.models.embedder), { candidates: 3 });
+    const { handler, sent } = makeDeps({ matcher: async () => matcher });
+    await handler(sqsEvent(['salley', 'stranger'].map((n) => JSON.stringify(job(n)))));
+    const [named, stranger] = sent.map((r) => r.faces[0]);
+    expect(named?.candidates?.[0]).toEqual({ name: 'John_Salley', similarity: named?.similarity });
+    expect(named?.candidates).toHaveLength(3);
+    expect(stranger?.name).toBe('unknown');
+    expect(stranger?.candidates?.[0]?.similarity).toBe(stranger?.similarity);
+    const similarities = named?.candidates?.map((c) => c.similarity) ?? [];
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  });
+
   it('returns no failures and emits timings, faces named and unknown and the outcome of each record when given real jobs', async () => {
     const { handler, sent, records } = makeDeps();
     const bodies = ['salley', 'stranger', 'empty'].map((n) => JSON.stringify(job(n)));
@@ -326,6 +339,15 @@ describe('Function: parseRecognizerConfig()', () => {
     expect(parseRecognizerConfig(base).cameraQueuePrefix).toBeUndefined();
     expect(() => parseRecognizerConfig({ ...base, FRS_CAMERA_QUEUE_PREFIX: 'frs-resp-' })).toThrow(
       /FRS_CAMERA_QUEUE_PREFIX/,
+    );
+  });
+
+  it('returns 0 result candidates unless FRS_RESULT_CANDIDATES asks for 1-10', () => {
+    const base = { FRS_RESPONSE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q', FRS_GALLERY: 'g.json' };
+    expect(parseRecognizerConfig(base).resultCandidates).toBe(0);
+    expect(parseRecognizerConfig({ ...base, FRS_RESULT_CANDIDATES: '3' }).resultCandidates).toBe(3);
+    expect(() => parseRecognizerConfig({ ...base, FRS_RESULT_CANDIDATES: '11' })).toThrow(
+      /FRS_RESULT_CANDIDATES/,
     );
   });
 

@@ -1,4 +1,5 @@
 import type { FaceChip } from '@frs/vision';
+import { type FaceQuality, faceQuality } from '@frs/vision/gallery';
 import { largestFace } from '@frs/vision/pipeline';
 import type { EmbedderPort, FaceFinderPort } from './types.ts';
 
@@ -8,6 +9,8 @@ export interface EnrolmentFace {
   vector: Float32Array;
   /** Faces found in the photo; more than one means the largest was chosen. */
   faces: number;
+  /** Size, sharpness and pose of the chosen face, for `checkQuality(quality, ENROLMENT_QUALITY)`. */
+  quality: FaceQuality;
 }
 
 /**
@@ -31,5 +34,5 @@ export async function embedLargestFace(
   if (chip === undefined) return undefined;
   const [embedding] = await embedder.embed([chip]);
   if (embedding === undefined) return undefined;
-  return { chip, vector: embedding.vector, faces: faces.length };
+  return { chip, vector: embedding.vector, faces: faces.length, quality: faceQuality(chip.detection, chip) };
 }

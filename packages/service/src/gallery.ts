@@ -62,25 +62,41 @@ export function effectiveThreshold(setting: ThresholdSetting, gallery: Gallery):
   return typeof setting === 'number' ? setting : setting(gallery.people.length);
 }
 
+// Rounding can carry a centroid similarity a hair past ±1; the result schema bounds it.
+const cosine = (x: number) => Math.min(1, Math.max(-1, x));
+
 /**
  * Wraps a gallery and a cosine threshold (or a gallery-size rule) into the recognizer's matcher. A person's
  * vectors are scored by their centroid (`aggregation: 'centroid'`), the rule the calibration measured at
- * gallery scale (packages/vision/src/match/calibration.md).
+ * gallery scale (packages/vision/src/match/calibration.md). With `candidates` > 0 each answer also lists that
+ * many nearest people, best first, named or not.
  *
  * @example
  * ```ts
  * const matcher = galleryMatcher(gallery, (people) => galleryThreshold(gallery.model.id, people));
  * matcher.match(vector); // { name: 'Ada', similarity: 0.71 } or { name: undefined, similarity: 0.2 }
+ * galleryMatcher(gallery, 0.52, { candidates: 3 }).match(vector).candidates; // [{ name: 'Ada', similarity: 0.71 }, …]
  * ```
  */
-export function galleryMatcher(gallery: Gallery, threshold: ThresholdSetting): FaceMatcher {
+export function galleryMatcher(
+  gallery: Gallery,
+  threshold: ThresholdSetting,
+  options: { candidates?: number } = {},
+): FaceMatcher {
   const matcher = createMatcher(gallery);
   const cut = effectiveThreshold(threshold, gallery);
+  const k = options.candidates ?? 0;
   return {
     match(vector) {
-      const result = matcher.match(vector, { threshold: cut, topK: 1, aggregation: 'centroid' });
-      if (result.kind === 'known') return { name: result.name, similarity: result.similarity };
-      return { name: undefined, similarity: result.nearest?.similarity ?? -1 };
+      const result = matcher.match(vector, { threshold: cut, topK: Math.max(1, k), aggregation: 'centroid' });
+      const listed =
+        k > 0
+          ? { candidates: result.candidates.map((c) => ({ name: c.name, similarity: cosine(c.similarity) })) }
+          : {};
+      if (result.kind === 'known') {
+        return { name: result.name, similarity: cosine(result.similarity), ...listed };
+      }
+      return { name: undefined, similarity: cosine(result.nearest?.similarity ?? -1), ...listed };
     },
   };
 }
@@ -90,6 +106,8 @@ export interface LiveMatcherOptions {
   location: string;
   expected: { id: string; dimension: number };
   threshold: ThresholdSetting;
+  /** Nearest people listed with each answer (`FRS_RESULT_CANDIDATES`); default 0, none. */
+  candidates?: number;
   /** Seconds between conditional reads of the gallery; 0 checks before every job. */
   refreshSeconds: number;
   logger: JsonLogger;
@@ -119,7 +137,11 @@ export function createLiveMatcher(options: LiveMatcherOptions): () => Promise<Fa
   let pending: Promise<FaceMatcher> | undefined;
 
   const install = (gallery: Gallery, etag: string | undefined, ms: number, event: string) => {
-    current = { matcher: galleryMatcher(gallery, threshold), etag, checkedAt: clock() };
+    current = {
+      matcher: galleryMatcher(gallery, threshold, { candidates: options.candidates ?? 0 }),
+      etag,
+      checkedAt: clock(),
+    };
     logger.info(event, {
       people: gallery.people.length,
       vectors: vectorCount(gallery),

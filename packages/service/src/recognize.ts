@@ -60,7 +60,13 @@ export async function recognizeJob(deps: RecognitionDeps, job: RecognitionJob): 
     const embedding = embeddings[i];
     if (!embedding) throw new PoisonJobError(`embedder returned no vector for face ${i}`);
     const match = matcher.match(embedding.vector);
-    return { box: face.box, score: face.score, name: match.name ?? UNKNOWN, similarity: match.similarity };
+    return {
+      box: face.box,
+      score: face.score,
+      name: match.name ?? UNKNOWN,
+      similarity: match.similarity,
+      ...(match.candidates === undefined ? {} : { candidates: match.candidates }),
+    };
   });
   let best: ResultFace | undefined;
   for (const face of faces) {

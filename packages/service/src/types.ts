@@ -33,7 +33,8 @@ export interface EmbedderPort {
 }
 
 /**
- * Gallery search with the threshold applied: a name, or `undefined` for an unknown face.
+ * Gallery search with the threshold applied: a name, or `undefined` for an unknown face; `candidates` (the
+ * nearest people, best first) only when configured.
  *
  * @example
  * ```ts
@@ -41,5 +42,10 @@ export interface EmbedderPort {
  * ```
  */
 export interface FaceMatcher {
-  match(vector: Float32Array): { name: string | undefined; similarity: number };
+  match(vector: Float32Array): {
+    name: string | undefined;
+    similarity: number;
+    /** The nearest people, best first; only when the matcher was asked for them. */
+    candidates?: { name: string; similarity: number }[];
+  };
 }

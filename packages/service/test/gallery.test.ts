@@ -119,6 +119,19 @@ describe('Function: galleryMatcher()', () => {
     expect(sizes).toEqual([2]);
   });
 
+  it('returns the nearest people best first, named or not, only when candidates are asked for', () => {
+    const gallery = galleryOf({ Ada: [1, 0, 0, 0], Bo: [0, 1, 0, 0], Cy: [0, 0, 1, 0] });
+    expect(galleryMatcher(gallery, 0.5).match(query)).not.toHaveProperty('candidates');
+    const known = galleryMatcher(gallery, 0.5, { candidates: 2 }).match(query);
+    expect(known.name).toBe('Ada');
+    expect(known.candidates?.map((c) => c.name)).toEqual(['Ada', 'Bo']);
+    expect(known.candidates?.[1]?.similarity).toBeCloseTo(0.3 / Math.hypot(1, 0.3), 6);
+    const unknown = galleryMatcher(gallery, 0.99, { candidates: 5 }).match(query);
+    expect(unknown.name).toBeUndefined();
+    expect(unknown.candidates?.map((c) => c.name)).toEqual(['Ada', 'Bo', 'Cy']);
+    expect(unknown.candidates?.[0]?.similarity).toBe(unknown.similarity);
+  });
+
   it('returns the similarity to the centroid of a person with several vectors', () => {
     const gallery = addEmbeddings(createGallery(model), 'Ada', [
       { vector: [1, 0, 0, 0] },

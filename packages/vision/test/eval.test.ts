@@ -17,6 +17,7 @@ import {
   thresholdForFar,
   thresholdGrid,
 } from '@frs/vision/eval';
+import { ENROLMENT_QUALITY } from '@frs/vision/gallery';
 import { describe, expect, it } from 'vitest';
 
 const identities = join(sharedDir, 'faces', 'identities');
@@ -236,8 +237,45 @@ describe('Function: scoreSplit()', () => {
       new Map([['a1', { faces: [] }]]),
       model,
     );
-    expect(enrolmentFailures).toEqual([{ person: 'a', path: 'a1' }]);
+    expect(enrolmentFailures).toEqual([{ person: 'a', path: 'a1', reason: 'no_face' }]);
     expect(gallery.people).toHaveLength(0);
+  });
+
+  it('returns a low_quality enrolment failure, and enrols nothing, when the face fails the quality rule', () => {
+    const face = (sharpness: number) => ({
+      area: 100,
+      embedding: { modelId: model.id, vector: new Float32Array(model.dimension).fill(1) },
+      quality: { eyeDistance: 40, sharpness, yaw: 0.1, pitch: 0.5 },
+    });
+    const split = {
+      enrol: [{ person: 'a', images: ['a1', 'a2'] }],
+      queries: [],
+      strangers: [],
+    };
+    const images = new Map([
+      ['a1', { faces: [face(3)] }],
+      ['a2', { faces: [face(300)] }],
+    ]);
+    const gated = scoreSplit(split, images, model, 'centroid', ENROLMENT_QUALITY);
+    expect(gated.enrolmentFailures).toEqual([
+      {
+        person: 'a',
+        path: 'a1',
+        reason: 'low_quality',
+        issues: [{ kind: 'blurred', value: 3, limit: ENROLMENT_QUALITY.minSharpness }],
+      },
+    ]);
+    expect(gated.gallery.people[0]?.embeddings).toHaveLength(1);
+    expect(scoreSplit(split, images, model).gallery.people[0]?.embeddings).toHaveLength(2);
+    expect(() =>
+      scoreSplit(
+        split,
+        new Map([['a1', { faces: [{ area: 100, embedding: face(300).embedding }] }]]),
+        model,
+        'max',
+        ENROLMENT_QUALITY,
+      ),
+    ).toThrow(/no quality recorded/);
   });
 });
 

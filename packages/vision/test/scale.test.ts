@@ -10,6 +10,7 @@ import {
   scalePhotos,
   scalePoint,
 } from '@frs/vision/eval';
+import { ENROLMENT_QUALITY } from '@frs/vision/gallery';
 import {
   galleryFalseAcceptRate,
   type ImpostorModel,
@@ -102,6 +103,73 @@ describe('Function: runScaleProtocol()', () => {
     const t = empiricalThreshold(trials, 0.1) ?? 1;
     expect(scalePoint(trials, { threshold: t }).far).toBeLessThanOrEqual(0.1);
     expect(scalePoint(trials, { threshold: t - 0.002 }).far).toBeGreaterThan(0.1);
+  });
+
+  it('returns rejected enrolment photos counted, kept as queries, and people without 2 good photos as strangers', () => {
+    const good = { eyeDistance: 50, sharpness: 300, yaw: 0.1, pitch: 0.5 };
+    const blurred = { ...good, sharpness: 5 };
+    // known0's first two photos are blurred (never enrolled), known1 has three blurred (cannot be enrolled).
+    const photos = photosFactory().map((p) => ({
+      ...p,
+      quality:
+        (p.person === 'known0' && /\/[01]\.jpg$/.test(p.path)) ||
+        (p.person === 'known1' && !p.path.endsWith('/3.jpg'))
+          ? blurred
+          : good,
+    }));
+    const run = runScaleProtocol(photos, {
+      gallerySizes: [19],
+      repeats: 3,
+      seed: 1,
+      enrolmentQuality: ENROLMENT_QUALITY,
+    });
+    expect(run.eligible).toBe(19);
+    expect(run.qualityIneligible).toBe(1);
+    // Each trial enrols all 19 with 2 good photos each; only blurred photos are rejected on the way.
+    expect(run.enrolment.tried - run.enrolment.rejected).toBe(3 * 19 * 2);
+    expect(run.enrolment.rejected).toBeGreaterThan(0);
+    for (const trial of run.trials) {
+      // Rejected photos stay queries: each enrolled person still has 2 of 4 photos left to query.
+      expect(trial.queries.filter((q) => q.kind === 'genuine')).toHaveLength(2 * 19);
+      expect(trial.queries.filter((q) => q.kind === 'stranger')).toHaveLength(4 + 30);
+    }
+    const off = runScaleProtocol(photos, { gallerySizes: [19], repeats: 3, seed: 1 });
+    expect([off.eligible, off.enrolment.rejected]).toEqual([20, 0]);
+  });
+
+  it('returns galleries beyond the queryable people filled with 2-photo people, who are never queried', () => {
+    const base = photosFactory();
+    const pairs: ScalePhoto[] = Array.from({ length: 10 }, (_, p) =>
+      [0, 1].map((i) => ({
+        person: `pair${p}`,
+        path: `pair${p}/${i}.jpg`,
+        vector: base[p * 4]?.vector?.map((v, d) => (d === p ? v + 1 : v)),
+      })),
+    ).flat();
+    const run = runScaleProtocol([...base, ...pairs], {
+      gallerySizes: [20, 25, 30, 31],
+      repeats: 2,
+      seed: 1,
+    });
+    expect([run.eligible, run.fillers, run.alwaysStrangers]).toEqual([20, 10, 30]);
+    expect([...new Set(run.trials.map((t) => t.size))]).toEqual([20, 25, 30]);
+    for (const trial of run.trials) {
+      const fillers = trial.size - 20;
+      expect(trial.queries.filter((q) => q.kind === 'genuine')).toHaveLength(2 * 20);
+      expect(trial.queries.filter((q) => q.kind === 'stranger')).toHaveLength(30 + 2 * (10 - fillers));
+      expect(trial.impostorPairCount).toBe((30 + 2 * (10 - fillers)) * trial.size);
+    }
+    // Up to the queryable people a size draws from them alone, as without fillers.
+    const without = runScaleProtocol(base, { gallerySizes: [20], repeats: 2, seed: 1 });
+    expect(
+      run.trials.filter((t) => t.size === 20).map((t) => t.queries.filter((q) => q.kind === 'genuine')),
+    ).toEqual(without.trials.map((t) => t.queries.filter((q) => q.kind === 'genuine')));
+  });
+
+  it('throws RangeError when the quality rule is on and a photo has no quality recorded', () => {
+    expect(() =>
+      runScaleProtocol(photosFactory(), { gallerySizes: [5], enrolmentQuality: ENROLMENT_QUALITY }),
+    ).toThrow(/no quality recorded/);
   });
 
   it('throws RangeError when a size or count is not a positive integer', () => {

@@ -6,7 +6,10 @@ import { DEFAULT_MIN_FACE_SIZE } from '@frs/vision/detect';
 import { listPeople as listDatasetPeople } from '@frs/vision/eval';
 import {
   addEmbeddings,
+  checkQuality,
   createGallery,
+  describeQualityIssues,
+  ENROLMENT_QUALITY,
   type Gallery,
   loadGallery,
   removePerson,
@@ -43,7 +46,7 @@ Options:
 interface PhotoReport {
   person: string;
   photo: string;
-  outcome: 'enrolled' | 'no_face' | 'several_faces' | 'unreadable' | 'rejected';
+  outcome: 'enrolled' | 'no_face' | 'low_quality' | 'several_faces' | 'unreadable' | 'rejected';
   faces: number;
   detail?: string;
 }
@@ -91,7 +94,7 @@ async function enrolRemote(
         reports.push({ person, photo, outcome: 'enrolled', faces: 1 });
       } catch (error) {
         if (!(error instanceof EnrolApiError) || error.status >= 500 || error.status === 403) throw error;
-        const outcome = error.code === 'no_face' ? 'no_face' : 'rejected';
+        const outcome = error.code === 'no_face' || error.code === 'low_quality' ? error.code : 'rejected';
         reports.push({ person, photo, outcome, faces: 0, detail: `${error.code}: ${error.message}` });
       }
       progress.tick(photo);
@@ -187,8 +190,13 @@ export const enrol = defineCommand({
         try {
           const image = await decodeImage(await readFile(photo));
           const face = await embedLargestFace(finder, embedder, image);
+          // The enroller's rule, so a local gallery holds the same photos a managed one would.
+          const issues = face === undefined ? [] : checkQuality(face.quality, ENROLMENT_QUALITY);
           if (face === undefined) {
             reports.push({ person, photo, outcome: 'no_face', faces: 0 });
+          } else if (issues.length > 0) {
+            const detail = describeQualityIssues(issues);
+            reports.push({ person, photo, outcome: 'low_quality', faces: face.faces, detail });
           } else {
             vectors.push({ vector: face.vector, source: photo });
             reports.push({
@@ -222,6 +230,7 @@ export const enrol = defineCommand({
       enrolled: count('enrolled') + count('several_faces'),
       several_faces: count('several_faces'),
       no_face: count('no_face'),
+      low_quality: count('low_quality'),
       unreadable: count('unreadable'),
     };
     if (values.json) {
@@ -229,6 +238,7 @@ export const enrol = defineCommand({
     } else {
       for (const r of reports) {
         if (r.outcome === 'no_face') console.log(`skipped  ${r.photo}: no face found`);
+        if (r.outcome === 'low_quality') console.log(`skipped  ${r.photo}: ${r.detail}`);
         if (r.outcome === 'several_faces')
           console.log(`warning  ${r.photo}: ${r.faces} faces, used the largest`);
         if (r.outcome === 'unreadable') console.log(`skipped  ${r.photo}: ${r.detail}`);

@@ -15,7 +15,7 @@ import {
   renderReportSvg,
   thresholdForFar,
 } from '@frs/vision/eval';
-import type { GalleryModel } from '@frs/vision/gallery';
+import { describeQualityIssues, ENROLMENT_QUALITY, type GalleryModel } from '@frs/vision/gallery';
 import { decodeImage } from '@frs/vision/image';
 import { CALIBRATED_THRESHOLDS } from '@frs/vision/match';
 import { createFacePipeline } from '@frs/vision/pipeline';
@@ -46,6 +46,9 @@ Options:
   --flip                 average each face's embedding with its mirror image's (not what the service does)
   --border <mode>        zero (default, as the service) or replicate: what the alignment warp samples
                          outside the image
+  --enrolment-quality <on|off>
+                         on (default, as the enroller): an enrolment photo whose face is too small, blurred,
+                         turned or tilted is refused (ENROLMENT_QUALITY) and counted; off enrols any face
   --json <file>          write the full report (sweep, per-query results, per-person errors) as JSON;
                          \`--json -\` prints it on stdout instead of the readable summary
   --report <file>        write a picture: .html (self-contained page, inline SVG) or .png; repeatable
@@ -91,6 +94,7 @@ async function serviceAnalyzer(minFaceSize: number, logger: JsonLogger): Promise
         height: image.height,
         faces: chips.map((chip, i) => ({
           detection: chip.detection,
+          chip,
           embedding: { modelId: embedder.modelId, vector: vectors[i]?.vector ?? new Float32Array() },
         })),
       };
@@ -106,7 +110,13 @@ function printSummary(report: RecognitionReport): void {
     `${report.modelId}, K=${report.k}: ${c.enrolledPeople} people enrolled, ${c.strangers} strangers; ` +
       `${c.genuineQueries} genuine, ${c.strangerQueries} stranger, ${c.negativeQueries} negative queries`,
   );
-  if (c.enrolmentFailures > 0) console.log(`enrolment photos without a face: ${c.enrolmentFailures}`);
+  const noFace = report.enrolmentFailures.filter((f) => f.reason === 'no_face');
+  const refused = report.enrolmentFailures.filter((f) => f.reason === 'low_quality');
+  if (noFace.length > 0) console.log(`enrolment photos without a face: ${noFace.length}`);
+  if (refused.length > 0) {
+    console.log(`enrolment photos refused by the quality rule: ${refused.length}`);
+    for (const f of refused) console.log(`  ${f.path}: ${describeQualityIssues(f.issues ?? [])}`);
+  }
   for (const e of report.imageErrors) console.log(`unreadable: ${e.path}: ${e.error}`);
   console.log(`rank-1 (threshold-free): ${pct(report.rank1)}`);
   console.log(
@@ -159,6 +169,7 @@ export const evalCommand = defineCommand({
     repeats: { type: 'string', default: '5' },
     margin: { type: 'string', default: '0' },
     'cache-dir': { type: 'string' },
+    'enrolment-quality': { type: 'string', default: 'on' },
   },
   async run({ values, positionals }) {
     const dir = positionals[0];
@@ -173,6 +184,9 @@ export const evalCommand = defineCommand({
     const scale = values['gallery-size'] !== undefined;
     const border = values.border;
     if (border !== 'zero' && border !== 'replicate') throw new UsageError('--border is zero or replicate');
+    const quality = values['enrolment-quality'];
+    if (quality !== 'on' && quality !== 'off') throw new UsageError('--enrolment-quality is on or off');
+    const enrolmentQuality = quality === 'on' ? ENROLMENT_QUALITY : null;
     const reports = values.report ?? [];
     for (const r of reports) {
       if (!(scale ? ['.png', '.svg'] : ['.html', '.png']).includes(extname(r).toLowerCase())) {
@@ -225,6 +239,7 @@ export const evalCommand = defineCommand({
         ...(explicitThreshold === undefined ? {} : { threshold: explicitThreshold }),
         ...(values.model === undefined ? {} : { modelId: values.model }),
         settings: pipelineSettings({ border, flip: values.flip, minFaceSize }),
+        enrolmentQuality,
         ...(values['cache-dir'] === undefined ? {} : { cacheDir: values['cache-dir'] }),
         ...(values.json === undefined ? {} : { json: values.json }),
         reports,
@@ -246,6 +261,7 @@ export const evalCommand = defineCommand({
       strangerFraction,
       seed,
       aggregation,
+      enrolmentQuality,
       threshold: explicit ?? calibrated ?? 0,
       targetFar,
       cache,
@@ -268,6 +284,7 @@ export const evalCommand = defineCommand({
         strangerFraction,
         seed,
         aggregation,
+        enrolmentQuality,
         threshold,
         targetFar,
         cache,

@@ -16,10 +16,19 @@ export interface EmbeddingCacheKey {
   datasetHash: string;
 }
 
+// JSON has no NaN: an unmeasurable pitch is stored as null.
+const QualitySchema = z.object({
+  eyeDistance: z.number(),
+  sharpness: z.number(),
+  yaw: z.number(),
+  pitch: z.number().nullable(),
+});
+
 const FaceSchema = z.object({
   area: z.number().nonnegative(),
   box: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
   vector: z.string(),
+  quality: QualitySchema.optional(),
 });
 
 const CacheFileSchema = z.object({
@@ -136,6 +145,9 @@ export async function loadEmbeddingCache(
         area: f.area,
         ...(f.box === undefined ? {} : { box: f.box }),
         embedding: { modelId: key.modelId, vector: decodeVector(f.vector, key.dimension) },
+        ...(f.quality === undefined
+          ? {}
+          : { quality: { ...f.quality, pitch: f.quality.pitch ?? Number.NaN } }),
       })),
       ...(image.width === undefined ? {} : { width: image.width }),
       ...(image.height === undefined ? {} : { height: image.height }),
@@ -166,6 +178,14 @@ export async function saveEmbeddingCache(
         area: f.area,
         ...(f.box === undefined ? {} : { box: [...f.box] }),
         vector: encodeVector(f.embedding.vector),
+        ...(f.quality === undefined
+          ? {}
+          : {
+              quality: {
+                ...f.quality,
+                pitch: Number.isFinite(f.quality.pitch) ? f.quality.pitch : null,
+              },
+            }),
       })),
       ...(image.width === undefined ? {} : { width: image.width }),
       ...(image.height === undefined ? {} : { height: image.height }),

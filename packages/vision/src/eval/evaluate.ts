@@ -1,9 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { Gallery, GalleryModel } from '../gallery/gallery.ts';
 import { addEmbeddings, createGallery } from '../gallery/gallery.ts';
+import {
+  checkQuality,
+  type FaceQuality,
+  faceQuality,
+  type QualityIssue,
+  type QualityLimits,
+} from '../gallery/quality.ts';
 import type { Aggregation, Candidate } from '../match/matcher.ts';
 import { createMatcher } from '../match/matcher.ts';
-import type { Detection, Embedding } from '../types.ts';
+import type { Detection, Embedding, Point, RgbImage } from '../types.ts';
 import type { PersonErrors, ScoredQuery, ThresholdPoint } from './metrics.ts';
 import { atThreshold, perPersonErrors, rank1, thresholdForFar, thresholdGrid } from './metrics.ts';
 import type { Split } from './protocol.ts';
@@ -14,7 +21,16 @@ export interface FaceAnalyzer {
     /** Image size, when known: lets a protocol pick the face nearest the centre. */
     width?: number;
     height?: number;
-    faces: readonly { detection: Pick<Detection, 'box'>; embedding: Embedding }[];
+    /**
+     * With `landmarks` and the aligned `chip` (or a ready `quality`), each face also gets its
+     * {@link FaceQuality}, so a protocol can apply the enroller's quality rule.
+     */
+    faces: readonly {
+      detection: Pick<Detection, 'box'> & { landmarks?: readonly Point[] };
+      embedding: Embedding;
+      chip?: RgbImage;
+      quality?: FaceQuality;
+    }[];
   }>;
 }
 
@@ -23,6 +39,8 @@ export interface AnalyzedImageFace {
   area: number;
   box?: readonly [x1: number, y1: number, x2: number, y2: number];
   embedding: Embedding;
+  /** Size, sharpness and pose, when the analyser gave landmarks and the chip. */
+  quality?: FaceQuality;
 }
 
 /** One analysed image: its faces and (when known) size, or the error that stopped it. */
@@ -68,10 +86,17 @@ export async function analyzeImages(
       out.set(path, {
         faces: result.faces.map((f) => {
           const [x1, y1, x2, y2] = f.detection.box;
+          const { landmarks } = f.detection;
+          const quality =
+            f.quality ??
+            (landmarks !== undefined && f.chip !== undefined
+              ? faceQuality({ landmarks }, f.chip)
+              : undefined);
           return {
             area: Math.max(0, x2 - x1) * Math.max(0, y2 - y1),
             box: [x1, y1, x2, y2] as const,
             embedding: f.embedding,
+            ...(quality === undefined ? {} : { quality }),
           };
         }),
         ...(result.width === undefined ? {} : { width: result.width }),
@@ -86,16 +111,24 @@ export async function analyzeImages(
   return out;
 }
 
-/** Missing enrolment: a photo in which no face was found, so the person has fewer vectors than K. */
+/**
+ * Missing enrolment: a photo in which no face was found, or whose face the enrolment quality rule refused
+ * (as the enroller would), so the person has fewer vectors than K.
+ */
 export interface EnrolmentFailure {
   person: string;
   path: string;
+  reason: 'no_face' | 'low_quality';
+  /** With `low_quality`: what the face missed. */
+  issues?: QualityIssue[];
 }
 
 /**
  * Builds the gallery from each enrolment photo's largest face and scores every query: per face a full
- * search, then the best over all faces in the image.
+ * search, then the best over all faces in the image. With `enrolmentQuality` (the enroller's
+ * `ENROLMENT_QUALITY`) a largest face that fails it is not enrolled, as the enroller would refuse it.
  *
+ * @throws {RangeError} when `enrolmentQuality` is given and an enrolment face has no recorded quality.
  * @example
  * ```ts
  * const { scored } = scoreSplit(split, images, { id: 'mobilefacenet-sirius-192d', dimension: 192 });
@@ -106,6 +139,7 @@ export function scoreSplit(
   images: ReadonlyMap<string, AnalyzedImage>,
   model: GalleryModel,
   aggregation: Aggregation = 'max',
+  enrolmentQuality: QualityLimits | null = null,
 ): { gallery: Gallery; scored: ScoredQuery[]; enrolmentFailures: EnrolmentFailure[] } {
   let gallery = createGallery(model);
   const enrolmentFailures: EnrolmentFailure[] = [];
@@ -117,8 +151,16 @@ export function scoreSplit(
         undefined,
       );
       if (!largest) {
-        enrolmentFailures.push({ person, path });
+        enrolmentFailures.push({ person, path, reason: 'no_face' });
         continue;
+      }
+      if (enrolmentQuality !== null) {
+        if (largest.quality === undefined) throw new RangeError(`${path}: no quality recorded; re-analyse`);
+        const issues = checkQuality(largest.quality, enrolmentQuality);
+        if (issues.length > 0) {
+          enrolmentFailures.push({ person, path, reason: 'low_quality', issues });
+          continue;
+        }
       }
       gallery = addEmbeddings(gallery, person, [{ vector: largest.embedding.vector, source: path }], {
         modelId: largest.embedding.modelId,

@@ -1,4 +1,5 @@
 import type { GalleryModel } from '../gallery/gallery.ts';
+import type { QualityLimits } from '../gallery/quality.ts';
 import type { Aggregation } from '../match/matcher.ts';
 import { listDataset, listImages } from './dataset.ts';
 import type { AnalyzedImage, EvalProgress, FaceAnalyzer, RecognitionReport } from './evaluate.ts';
@@ -19,6 +20,11 @@ export interface EvaluateOptions {
   strangerFraction?: number;
   seed?: number;
   aggregation?: Aggregation;
+  /**
+   * The enroller's photo-quality rule (`ENROLMENT_QUALITY`), applied to enrolment photos as the enroller
+   * does; `null` (default) enrols every photo with a face. The analyzer must then give landmarks and chips.
+   */
+  enrolmentQuality?: QualityLimits | null;
   /** Operating threshold to report per-person errors at. */
   threshold: number;
   /** Default 0.01. */
@@ -60,7 +66,13 @@ export async function evaluateRecognition(options: EvaluateOptions): Promise<Rec
   });
   for (const [path, image] of fresh) cache.set(path, image);
   const aggregation = options.aggregation ?? 'max';
-  const { scored, enrolmentFailures } = scoreSplit(split, cache, options.model, aggregation);
+  const { scored, enrolmentFailures } = scoreSplit(
+    split,
+    cache,
+    options.model,
+    aggregation,
+    options.enrolmentQuality ?? null,
+  );
   return summarise(scored, {
     modelId: options.model.id,
     k,

@@ -67,6 +67,10 @@ export interface ScaleReport {
   settings: string;
   eligible: number;
   alwaysStrangers: number;
+  /** Gallery-only people available beyond `eligible` ({@link ScaleRun.fillers}). */
+  fillers: number;
+  /** What the enrolment quality rule did (all zero without one): see {@link ScaleRun}. */
+  enrolment: ScaleRun['enrolment'] & { qualityIneligible: number };
   options: ScaleRun['options'];
   targetFar: number;
   baseThreshold: number;
@@ -161,6 +165,8 @@ export function summariseScale(
     settings: options.settings,
     eligible: run.eligible,
     alwaysStrangers: run.alwaysStrangers,
+    fillers: run.fillers,
+    enrolment: { ...run.enrolment, qualityIneligible: run.qualityIneligible },
     options: run.options,
     targetFar: options.targetFar,
     baseThreshold: options.baseThreshold,

@@ -1,3 +1,4 @@
+import { checkQuality, type FaceQuality, type QualityLimits } from '../gallery/quality.ts';
 import type { Aggregation } from '../match/matcher.ts';
 import type { DatasetPerson } from './dataset.ts';
 import type { AnalyzedImage, AnalyzedImageFace } from './evaluate.ts';
@@ -11,6 +12,8 @@ export interface ScalePhoto {
   person: string;
   path: string;
   vector: Float32Array | undefined;
+  /** The chosen face's size, sharpness and pose, when the analysis recorded them. */
+  quality?: FaceQuality;
 }
 
 /**
@@ -54,6 +57,7 @@ export function scalePhotos(
         person: p.name,
         path,
         vector: chosen === undefined ? undefined : unit(chosen.embedding.vector),
+        ...(chosen?.quality === undefined ? {} : { quality: chosen.quality }),
       };
     }),
   );
@@ -68,7 +72,10 @@ function unit(vector: Float32Array): Float32Array {
 
 /** Options of {@link runScaleProtocol}. */
 export interface ScaleOptions {
-  /** Gallery sizes (people enrolled); sizes beyond the eligible people are left out. */
+  /**
+   * Gallery sizes (people enrolled). A size beyond the eligible people takes all of them plus random
+   * gallery-only people ({@link ScaleRun.fillers}); sizes beyond both are left out.
+   */
   gallerySizes: readonly number[];
   /** Random galleries per size. Default 5. */
   repeats?: number;
@@ -85,6 +92,13 @@ export interface ScaleOptions {
   maxQueriesPerPerson?: number;
   /** Default `'max'`. */
   aggregation?: ScaleAggregation;
+  /**
+   * The enroller's photo-quality rule (`ENROLMENT_QUALITY`): a drawn enrolment photo that fails it is
+   * rejected, as the enroller would, and the next of the person's photos is tried; rejected photos stay
+   * available as queries (the person still walks past the camera like that). A person needs
+   * `enrolPerPerson` photos that pass. `null` (default) enrols any photo with a face.
+   */
+  enrolmentQuality?: QualityLimits | null;
 }
 
 /** One scored query of one random gallery: what the decision rule needs, nothing more. */
@@ -117,8 +131,18 @@ export interface ScaleRun {
   trials: ScaleTrial[];
   /** People with enough photos to be enrolled; the largest gallery the data allow. */
   eligible: number;
-  /** People with a single photo or not enough photos with a face (always strangers). */
+  /** People who can never be enrolled: a single photo, or too few photos with a face (or passing the rule). */
   alwaysStrangers: number;
+  /**
+   * People who can be enrolled but have no photo left to query (exactly `enrolPerPerson`…`minPhotos` − 1
+   * photos with a face): they only fill galleries larger than `eligible`, so the false-accept rate can be
+   * measured beyond it (strangers are then fewer: the single-photo people and the fillers not drawn).
+   */
+  fillers: number;
+  /** Of those, people with enough photos who lack `enrolPerPerson` photos passing the quality rule. */
+  qualityIneligible: number;
+  /** Over all trials: enrolment photos the quality rule rejected, and the photos it was asked about. */
+  enrolment: { rejected: number; tried: number };
   options: Required<ScaleOptions>;
 }
 
@@ -158,6 +182,15 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
     minPhotos: options.minPhotos ?? 3,
     maxQueriesPerPerson: options.maxQueriesPerPerson ?? 10,
     aggregation: options.aggregation ?? 'max',
+    enrolmentQuality: options.enrolmentQuality ?? null,
+  };
+  const limits = full.enrolmentQuality;
+  // A photo without recorded quality cannot be judged; refusing it silently would skew the protocol.
+  const passes = (i: number): boolean => {
+    if (limits === null) return true;
+    const quality = photos[i]?.quality;
+    if (quality === undefined) throw new RangeError(`${photos[i]?.path}: no quality recorded; re-analyse`);
+    return checkQuality(quality, limits).length === 0;
   };
   for (const [name, value] of Object.entries({
     repeats: full.repeats,
@@ -196,30 +229,49 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
   const names = [...byPerson.keys()];
   const withFace = (name: string) =>
     (byPerson.get(name) ?? []).filter((i) => photos[i]?.vector !== undefined);
-  const eligible = names.filter((name) => withFace(name).length >= full.minPhotos);
+  const enough = names.filter((name) => withFace(name).length >= full.minPhotos);
+  const enrollable = (name: string) => withFace(name).filter(passes).length >= full.enrolPerPerson;
+  const eligible = enough.filter(enrollable);
+  const eligibleSet = new Set(eligible);
+  const enoughSet = new Set(enough);
+  const fillers = names.filter((name) => !enoughSet.has(name) && enrollable(name));
+  let rejected = 0;
+  let tried = 0;
   const trials: ScaleTrial[] = [];
   for (const size of full.gallerySizes) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`gallery size must be a positive integer, got ${size}`);
     }
-    if (size > eligible.length) continue;
+    if (size > eligible.length + fillers.length) continue;
     for (let repeat = 0; repeat < full.repeats; repeat++) {
       // One stream per (size, repeat): a trial does not change when other sizes are added or removed.
       const rand = random((full.seed * 1_000_003 + size * 7919 + repeat) >>> 0);
-      const chosen = new Set(shuffle([...eligible], rand).slice(0, size));
+      const chosen = new Set(
+        size <= eligible.length
+          ? shuffle([...eligible], rand).slice(0, size)
+          : [...eligible, ...shuffle([...fillers], rand).slice(0, size - eligible.length)],
+      );
       // Enrolled photo indices per person, and |Σv| for the centroid: its similarity is Σ(v·q) / |Σv|.
       const rows: number[][] = [];
       const norms: number[] = [];
       const queries: { photo: number; kind: 'genuine' | 'stranger'; truth: number }[] = [];
       for (const name of names) {
         if (chosen.has(name)) {
-          const enrolled = shuffle(withFace(name), rand).slice(0, full.enrolPerPerson);
+          const enrolled: number[] = [];
+          for (const i of shuffle(withFace(name), rand)) {
+            if (enrolled.length === full.enrolPerPerson) break;
+            tried++;
+            if (passes(i)) enrolled.push(i);
+            else rejected++;
+          }
           let norm2 = 0;
           for (const x of enrolled) for (const y of enrolled) norm2 += gram[x * n + y] ?? 0;
           const index = rows.length;
           rows.push(enrolled);
           norms.push(Math.sqrt(Math.max(norm2, 1e-12)));
           const taken = new Set(enrolled);
+          // A filler has nothing left worth querying (at most photos without a face).
+          if (!eligibleSet.has(name)) continue;
           const rest = shuffle(
             (byPerson.get(name) ?? []).filter((i) => !taken.has(i)),
             rand,
@@ -286,7 +338,10 @@ export function runScaleProtocol(photos: readonly ScalePhoto[], options: ScaleOp
   return {
     trials,
     eligible: eligible.length,
-    alwaysStrangers: names.length - eligible.length,
+    alwaysStrangers: names.length - eligible.length - fillers.length,
+    fillers: fillers.length,
+    qualityIneligible: enough.length - eligible.length,
+    enrolment: { rejected, tried },
     options: full,
   };
 }

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './format.ts';
 export * from './gallery.ts';
 export * from './io.ts';
+export * from './quality.ts';
 export {
   openTorchArchive,
   type ReadTorchGalleryOptions,
