@@ -252,30 +252,9 @@ export const evalCommand = defineCommand({
 
     let bar: ReturnType<typeof createProgress> | undefined;
     const cache = new Map<string, AnalyzedImage>();
-    let report = await evaluateRecognition({
-      analyzer,
-      model,
-      dir,
-      ...(values.negatives === undefined ? {} : { negativesDir: values.negatives }),
-      k,
-      strangerFraction,
-      seed,
-      aggregation,
-      enrolmentQuality,
-      threshold: explicit ?? calibrated ?? 0,
-      targetFar,
-      cache,
-      onProgress: ({ done, total, path }) => {
-        bar ??= createProgress('analysing', total);
-        bar.tick(path);
-        if (done === total) bar.done();
-      },
-    });
-    if (explicit === undefined && calibrated === undefined) {
-      // No calibration for this embedder yet: operate at the data's own target-FAR threshold and say so.
-      const threshold = thresholdForFar(report.queries, targetFar) ?? 0;
-      console.error(`no calibrated threshold for ${model.id}; using the threshold for FAR <= ${targetFar}`);
-      report = await evaluateRecognition({
+    // A second run (uncalibrated embedder) reuses the first one's analyses through the cache.
+    const evaluate = (threshold: number) =>
+      evaluateRecognition({
         analyzer,
         model,
         dir,
@@ -288,7 +267,23 @@ export const evalCommand = defineCommand({
         threshold,
         targetFar,
         cache,
+        // Progress is drawn by the first run only: the second one reads the cache.
+        ...(bar === undefined
+          ? {
+              onProgress: ({ done, total, path }: { done: number; total: number; path: string }) => {
+                bar ??= createProgress('analysing', total);
+                bar.tick(path);
+                if (done === total) bar.done();
+              },
+            }
+          : {}),
       });
+    let report = await evaluate(explicit ?? calibrated ?? 0);
+    if (explicit === undefined && calibrated === undefined) {
+      // No calibration for this embedder yet: operate at the data's own target-FAR threshold and say so.
+      const threshold = thresholdForFar(report.queries, targetFar) ?? 0;
+      console.error(`no calibrated threshold for ${model.id}; using the threshold for FAR <= ${targetFar}`);
+      report = await evaluate(threshold);
     }
 
     const toStdout = values.json === '-';
