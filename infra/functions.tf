@@ -36,6 +36,7 @@ locals {
       FRS_GALLERY_REFRESH_SECONDS = var.recognizer_gallery_refresh_seconds
       FRS_CAMERA_QUEUE_PREFIX     = local.camera_queue_url_prefix
       FRS_MATCH_THRESHOLD         = var.recognizer_match_threshold
+      FRS_RESULT_CANDIDATES       = var.recognizer_result_candidates
     }, local.recognizer_idempotency_environment)
     enroller = merge(local.common_environment, {
       FRS_GALLERY_STORE  = "s3://${aws_s3_bucket.gallery.bucket}/${local.gallery_prefix}"

@@ -437,6 +437,17 @@ variable "recognizer_gallery_refresh_seconds" {
   }
 }
 
+variable "recognizer_result_candidates" {
+  type        = number
+  description = "FRS_RESULT_CANDIDATES: how many nearest people each result face lists in `candidates` (1-10), for review screens and audits; null leaves the field out of results."
+  default     = null
+
+  validation {
+    condition     = var.recognizer_result_candidates == null || (coalesce(var.recognizer_result_candidates, 0) >= 1 && coalesce(var.recognizer_result_candidates, 0) <= 10 && floor(coalesce(var.recognizer_result_candidates, 0)) == coalesce(var.recognizer_result_candidates, 0))
+    error_message = "recognizer_result_candidates must be a whole number from 1 to 10."
+  }
+}
+
 variable "recognizer_match_threshold" {
   type        = number
   description = "FRS_MATCH_THRESHOLD: cosine similarity above which a face matches a gallery identity; null keeps the application default."

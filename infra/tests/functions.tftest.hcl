@@ -209,6 +209,11 @@ run "environment_carries_queue_urls_and_omits_unset_settings" {
   }
 
   assert {
+    condition     = !contains(keys(aws_lambda_function.this["recognizer"].environment[0].variables), "FRS_RESULT_CANDIDATES")
+    error_message = "results must carry no candidates unless asked for"
+  }
+
+  assert {
     condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables["LOG_LEVEL"] == "info"])
     error_message = "LOG_LEVEL must be set on every function"
   }
@@ -228,12 +233,13 @@ run "recognizer_reads_the_managed_gallery_by_default" {
   }
 }
 
-run "recognizer_gallery_and_refresh_can_be_set" {
+run "recognizer_gallery_refresh_and_candidates_can_be_set" {
   command = apply
 
   variables {
     recognizer_gallery                 = "/var/task/gallery/gallery.json"
     recognizer_gallery_refresh_seconds = 30
+    recognizer_result_candidates       = 3
   }
 
   assert {
@@ -244,6 +250,11 @@ run "recognizer_gallery_and_refresh_can_be_set" {
   assert {
     condition     = aws_lambda_function.this["recognizer"].environment[0].variables["FRS_GALLERY_REFRESH_SECONDS"] == "30"
     error_message = "the refresh interval must reach FRS_GALLERY_REFRESH_SECONDS"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["recognizer"].environment[0].variables["FRS_RESULT_CANDIDATES"] == "3"
+    error_message = "the candidate count must reach FRS_RESULT_CANDIDATES"
   }
 }
 
