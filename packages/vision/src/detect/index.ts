@@ -13,12 +13,21 @@ import {
   type CropRegion,
   cropRegion,
   DirectArea,
-  generateBoundingBoxes,
   IntegralImage,
   nmsMin,
   nmsUnion,
   square,
 } from './mtcnn.ts';
+import { DetectWorkerError, detectWorkerCount, type PnetPool, pnetPool } from './pnet-pool.ts';
+import {
+  mergeTiles,
+  PNET_MAX_LEVEL_PIXELS,
+  PnetTileRunner,
+  pnetJobs,
+  type TileResult,
+} from './pnet-tiles.ts';
+
+export { DetectWorkerError, detectWorkerCount, PNET_MAX_LEVEL_PIXELS };
 
 /**
  * How R-/O-Net crops treat a box that runs past the image edge. `zero-fill` (default, the original
@@ -78,6 +87,11 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   logger?: Logger;
   /** Defaults merged under every `detect` call's options. */
   defaults?: DetectOptions;
+  /**
+   * Worker threads that run P-Net's pyramid tiles in parallel, each with a single-threaded session.
+   * 0 or 1: P-Net runs in the calling thread. Default: `FRS_DETECT_WORKERS`, else 0.
+   */
+  pnetWorkers?: number;
 }
 
 export { DEFAULT_MIN_FACE_SIZE };
@@ -106,25 +120,10 @@ const RETAINED_PIXELS = 3840 * 2160;
 export const WORKING_MAX_PIXELS = 13_500_000;
 
 /**
- * Largest P-Net pyramid level. When `minFaceSize` would start the pyramid above it, the first scale is
- * lowered to fit (faces smaller than `12 / scale` working pixels are then not looked for); later levels
- * follow by `factor` as usual. 5 MP is the first level of a 13.5 MP image at the reference min face of 20.
- */
-export const PNET_MAX_LEVEL_PIXELS = 5_000_000;
-
-/**
  * Working images above this size, and every downscaled one (the caller's full-size image already costs
  * 3 bytes per original pixel), read area sums from the pixels instead of a 12-byte-per-pixel table.
  */
 const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
-
-/**
- * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output cells
- * per side (input 2·n + 10 = 260 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
- * pixel, 8 MB per tile) independently of the image size. Tiles give the whole level's values.
- */
-const PNET_TILE_CELLS = 125;
-const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
 
 /**
  * The integer box factor {@link WORKING_MAX_PIXELS} asks for: 1 up to the budget, else the smallest `k`
@@ -158,25 +157,37 @@ const DEFAULTS = {
 
 class MtcnnDetector implements Detector {
   readonly modelIds: readonly [string, string, string];
-  readonly #pnet: OnnxModel;
   readonly #rnet: OnnxModel;
   readonly #onet: OnnxModel;
   readonly #defaults: DetectOptions;
   readonly #logger: Logger | undefined;
-  readonly #integral = new IntegralImage();
-  #source: AreaSource = this.#integral;
+  readonly #pool: PnetPool | undefined;
+  readonly #tiles: PnetTileRunner;
+  readonly #integral: IntegralImage;
+  #source: AreaSource;
+  /** The working image's pixels shared with the pool's workers when it is read without a table. */
+  #pixels = new Uint8Array(new SharedArrayBuffer(0));
   readonly #rLayout: TensorLayout;
   readonly #oLayout: TensorLayout;
-  #pBuffer = new Float32Array(0);
   #rBuffer = new Float32Array(0);
   #oBuffer = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
   #pyramidMs = 0;
   #pnetMs = 0;
 
-  constructor(pnet: OnnxModel, rnet: OnnxModel, onet: OnnxModel, defaults: DetectOptions, logger?: Logger) {
+  constructor(
+    pnet: OnnxModel,
+    rnet: OnnxModel,
+    onet: OnnxModel,
+    defaults: DetectOptions,
+    pool: PnetPool | undefined,
+    logger?: Logger,
+  ) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
-    this.#pnet = pnet;
+    this.#pool = pool;
+    this.#tiles = new PnetTileRunner(pnet);
+    this.#integral = new IntegralImage(pool !== undefined);
+    this.#source = this.#integral;
     this.#rnet = rnet;
     this.#onet = onet;
     this.#defaults = defaults;
@@ -197,7 +208,7 @@ class MtcnnDetector implements Detector {
     // The direct source holds the working image; it must not outlive the call.
     this.#source = this.#integral;
     this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
-    if (this.#pBuffer.length > RETAINED_PIXELS * 3) this.#pBuffer = new Float32Array(0);
+    if (this.#pixels.length > RETAINED_PIXELS * 3) this.#pixels = new Uint8Array(new SharedArrayBuffer(0));
   }
 
   async #detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
@@ -224,8 +235,13 @@ class MtcnnDetector implements Detector {
     if (k === 1 && w * h <= INTEGRAL_MAX_PIXELS) {
       this.#integral.build(work);
       this.#source = this.#integral;
-    } else {
+    } else if (this.#pool === undefined) {
       this.#source = new DirectArea(work);
+    } else {
+      const size = w * h * 3;
+      if (this.#pixels.length < size) this.#pixels = new Uint8Array(new SharedArrayBuffer(size));
+      this.#pixels.set(work.data.subarray(0, size));
+      this.#source = new DirectArea({ width: w, height: h, data: this.#pixels.subarray(0, size) });
     }
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
@@ -263,28 +279,10 @@ class MtcnnDetector implements Detector {
 
   /** Stage 1: P-Net over the pyramid, NMS 0.5 per scale, 0.7 across scales, regression, squaring. */
   async #proposals(w: number, h: number, minSize: number, factor: number, threshold: number) {
-    const m = Math.min(12 / minSize, Math.sqrt(PNET_MAX_LEVEL_PIXELS / (w * h)));
-    let minl = Math.min(h, w) * m;
-    const scales: number[] = [];
-    let scale = m;
-    while (minl >= 12) {
-      scales.push(scale);
-      scale *= factor;
-      minl *= factor;
-    }
+    const jobs = pnetJobs(w, h, minSize, factor, threshold);
+    const results = await this.#pnetResults(jobs);
     const all: Candidate[] = [];
-    for (const s of scales) {
-      const hs = Math.trunc(h * s + 1);
-      const ws = Math.trunc(w * s + 1);
-      let boxes: Candidate[] = [];
-      if (ws * hs <= PNET_TILE_PIXELS) {
-        const { prob, reg, outW, outH } = await this.#pnetRun(w, h, ws, hs);
-        generateBoundingBoxes(prob, reg, outW, outH, s, threshold, boxes);
-      } else {
-        boxes = await this.#pnetTiled(w, h, ws, hs, s, threshold);
-      }
-      for (const b of nmsUnion(boxes, 0.5)) all.push(b);
-    }
+    for (const boxes of mergeTiles(jobs, results)) for (const b of nmsUnion(boxes ?? [], 0.5)) all.push(b);
     const picked = nmsUnion(all, 0.7);
     for (const c of picked) {
       applyPnetRegression(c);
@@ -293,73 +291,36 @@ class MtcnnDetector implements Detector {
     return picked;
   }
 
-  /** P-Net on the window `[x0, x0 + tw) × [y0, y0 + th)` of the `ws`×`hs` pyramid level (whole by default). */
-  async #pnetRun(w: number, h: number, ws: number, hs: number, x0 = 0, y0 = 0, tw = ws, th = hs) {
-    const layout = tensorLayout(this.#pnet.entry.preprocessing, tw, th);
-    if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
-    const input = this.#pBuffer.subarray(0, layout.sampleSize);
-    const r0 = performance.now();
-    const window = { fullWidth: ws, fullHeight: hs, col0: x0, row0: y0 };
-    this.#source.resizeInto(0, 0, w, h, layout, input, 0, window);
-    const r1 = performance.now();
-    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
-    const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
-    this.#pyramidMs += r1 - r0;
-    this.#pnetMs += performance.now() - r1;
-    const prob = output(result, 'prob');
-    const reg = output(result, 'reg');
-    return { prob: prob.data, reg: reg.data, outW: prob.dims[3] ?? 0, outH: prob.dims[2] ?? 0 };
-  }
-
-  /**
-   * P-Net over a large level in tiles, with the candidates one run over the whole level gives, in the same
-   * (row-major) order, so NMS breaks score ties alike. Output cell (x, y) sees input
-   * `[2x, 2x + 12) × [2y, 2y + 12)`, so a tile of cells `[c0, c1)` needs input `[2·c0, 2·c1 + 10)`; the last
-   * tile runs to the level's edge, where the ceil-mode pooling of the whole level sees the same partial
-   * window.
-   */
-  async #pnetTiled(w: number, h: number, ws: number, hs: number, scale: number, threshold: number) {
-    // Conv 3×3, max-pool 2/2 (ceil), conv 3×3, conv 3×3.
-    const outW = Math.ceil((ws - 2) / 2) - 4;
-    const outH = Math.ceil((hs - 2) / 2) - 4;
-    const all: Candidate[] = [];
-    for (let cy0 = 0; cy0 < outH; cy0 += PNET_TILE_CELLS) {
-      const cy1 = Math.min(cy0 + PNET_TILE_CELLS, outH);
-      const y0 = 2 * cy0;
-      const th = Math.min(2 * cy1 + 10, hs) - y0;
-      const band: Candidate[] = [];
-      const rows: number[] = [];
-      for (let cx0 = 0; cx0 < outW; cx0 += PNET_TILE_CELLS) {
-        const cx1 = Math.min(cx0 + PNET_TILE_CELLS, outW);
-        const x0 = 2 * cx0;
-        const tw = Math.min(2 * cx1 + 10, ws) - x0;
-        const tile = await this.#pnetRun(w, h, ws, hs, x0, y0, tw, th);
-        if (tile.outW !== cx1 - cx0 || tile.outH !== cy1 - cy0) {
-          throw new ModelSignatureError(
-            `P-Net gave ${tile.outW}×${tile.outH} cells for a ${tw}×${th} tile, expected ${cx1 - cx0}×${cy1 - cy0}`,
-          );
-        }
-        generateBoundingBoxes(
-          tile.prob,
-          tile.reg,
-          tile.outW,
-          tile.outH,
-          scale,
-          threshold,
-          band,
-          cx0,
-          cy0,
-          rows,
-        );
+  /** Every P-Net job's candidates: on the pool's workers when there is one, else one by one here. */
+  async #pnetResults(jobs: ReturnType<typeof pnetJobs>): Promise<TileResult[]> {
+    const pool = this.#pool;
+    if (pool !== undefined) {
+      const source = this.#source;
+      const shared =
+        source === this.#integral
+          ? { kind: 'integral' as const, buffer: this.#integral.sums.buffer }
+          : { kind: 'direct' as const, buffer: this.#pixels.buffer };
+      if (!(shared.buffer instanceof SharedArrayBuffer)) {
+        throw new DetectWorkerError('the working image is not in shared memory');
       }
-      // Tiles of a band are row-major each and left to right: a stable sort by row restores level order.
-      const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
-      for (const i of order) {
-        const c = band[i];
-        if (c !== undefined) all.push(c);
-      }
+      const results = await pool.run(
+        { kind: shared.kind, buffer: shared.buffer, width: source.width, height: source.height },
+        jobs,
+      );
+      this.#pyramidMs = pool.resizeMs;
+      this.#pnetMs = pool.pnetMs;
+      return results;
     }
-    return all;
+    this.#tiles.resetTimes();
+    const results: TileResult[] = [];
+    for (const job of jobs) {
+      const result: TileResult = { candidates: [], rows: [] };
+      await this.#tiles.run(this.#source, job, result);
+      results.push(result);
+    }
+    this.#pyramidMs = this.#tiles.resizeMs;
+    this.#pnetMs = this.#tiles.pnetMs;
+    return results;
   }
 
   #crops(boxes: readonly Candidate[], w: number, h: number, edgeMode: EdgeMode) {
@@ -520,7 +481,7 @@ function scaleDetection(d: Detection, sx: number, sy: number): Detection {
  * ```
  */
 export async function createDetector(options: CreateDetectorOptions): Promise<Detector> {
-  const { manifest, modelsDir, logger, defaults = {}, ...load } = options;
+  const { manifest, modelsDir, logger, defaults = {}, pnetWorkers, ...load } = options;
   // Every MTCNN stage sees many input shapes (pyramid levels, tiles, batch remainders): see memoryPattern.
   const loadOptions: LoadModelOptions = { ...load, memoryPattern: false, ...(logger ? { logger } : {}) };
   const [pnet, rnet, onet] = await Promise.all([
@@ -533,5 +494,14 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   requireOutputs(onet, ['prob', 'reg', 'landmarks']);
   const parsed = DetectOptionsSchema.safeParse(defaults);
   if (!parsed.success) throw new DetectInputError(`invalid default detect options: ${parsed.error.message}`);
-  return new MtcnnDetector(pnet, rnet, onet, parsed.data, logger);
+  const workers = pnetWorkers ?? detectWorkerCount(process.env, 0);
+  const pool =
+    workers > 1
+      ? await pnetPool(
+          workers,
+          { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true },
+          logger,
+        )
+      : undefined;
+  return new MtcnnDetector(pnet, rnet, onet, parsed.data, pool, logger);
 }
