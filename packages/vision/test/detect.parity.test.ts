@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDetector, type Detector } from '../src/detect/index.ts';
+import { createDetector, type DetectOptions, type Detector } from '../src/detect/index.ts';
 import type { Box, Detection } from '../src/types.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace, sharedDir } from './fixtures/shared.ts';
@@ -58,12 +58,19 @@ function pairUp(golden: Golden, found: readonly Detection[]) {
   return pairs;
 }
 
-describe('Function: detector.detect() parity with facenet-pytorch', () => {
+// 0: P-Net in the detector's thread; 2: P-Net tiles on two worker threads, which must change nothing.
+describe.each([
+  { mode: 'P-Net in thread', workers: 0 },
+  { mode: 'P-Net on 2 workers', workers: 2 },
+])('Function: detector.detect() parity with facenet-pytorch ($mode)', ({ workers }) => {
   let detector: Detector;
+  let inThread: Detector;
   let golden: Golden[];
 
   beforeAll(async () => {
-    detector = await createDetector({ manifest: await testManifest(), modelsDir: testModelsDir() });
+    const manifest = await testManifest();
+    detector = await createDetector({ manifest, modelsDir: testModelsDir(), pnetWorkers: workers });
+    inThread = await createDetector({ manifest, modelsDir: testModelsDir(), pnetWorkers: 0 });
     golden = await readGolden();
   });
 
@@ -76,12 +83,14 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
     for (const [i, g] of golden.entries()) {
       const image = await loadFace(g.path);
       expect([image.width, image.height]).toEqual([g.width, g.height]);
-      const found = await detector.detect(image, {
+      const options: DetectOptions = {
         minFaceSize: 20,
         thresholds: [0.6, 0.7, 0.7],
         factor: 0.709,
         edgeMode: 'reference',
-      });
+      };
+      const found = await detector.detect(image, options);
+      if (workers > 1) expect(found, g.path).toEqual(await inThread.detect(image, options));
       if (found.length === g.n_faces) sameCount++;
       else mismatches.push(`${g.path}: ${found.length} faces, reference ${g.n_faces}`);
       for (const p of pairUp(g, found)) {
@@ -102,7 +111,7 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
       maxBoxErrorPx: boxErrors[boxErrors.length - 1] ?? Number.NaN,
       maxProbError: Math.max(...probErrors),
     };
-    log.info('MTCNN parity vs golden/mtcnn_reference.jsonl', { ...summary, mismatches });
+    log.info('MTCNN parity vs golden/mtcnn_reference.jsonl', { workers, ...summary, mismatches });
     expect(summary.sameFaceCountRate).toBeGreaterThanOrEqual(0.97);
     expect(summary.matchedFaces).toBeGreaterThanOrEqual(0.97 * referenceFaces);
     expect(summary.medianBoxErrorPx).toBeLessThanOrEqual(0.5);

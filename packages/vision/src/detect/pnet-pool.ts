@@ -271,9 +271,15 @@ export class PnetPool {
     });
   }
 
-  /** Stops every worker. */
+  /** The live worker threads (for diagnostics and tests). */
+  get threads(): readonly Worker[] {
+    return this.#slots.map((s) => s.worker);
+  }
+
+  /** Stops every worker; a pyramid in flight fails with {@link DetectWorkerError}. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#fail(new DetectWorkerError('P-Net pool closed'));
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }
