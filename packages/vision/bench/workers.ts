@@ -1,8 +1,9 @@
-// A/B of the detector with P-Net in its own thread (off) and on worker threads (on), interleaved frame by
-// frame in one process (run: `pnpm --filter @frs/vision bench:workers`). Frames are composed like
-// `bench/pipeline.ts` from ../shared photos at run time. Checks that both give identical detections.
-// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), BENCH_WORKERS (default: the onnxruntime
-// thread count), BENCH_MODE=ab|off|on (off/on: one detector only, for peak RSS per mode), FRS_SHARED_DIR.
+// A/B of the detector with P-Net in its own thread only ("off") and with P-Net tiles shared with worker
+// threads, interleaved frame by frame in one process (run: `pnpm --filter @frs/vision bench:workers`).
+// Frames are composed like `bench/pipeline.ts` from ../shared photos at run time. Fails when any variant's
+// detections differ from "off".
+// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), BENCH_WORKERS (comma-separated worker
+// counts, default "1,2"), BENCH_OFF=0 (leave out "off", e.g. for one variant's peak RSS), FRS_SHARED_DIR.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +27,10 @@ const warmup = z.coerce
   .int()
   .nonnegative()
   .parse(process.env.BENCH_WARMUP ?? 3);
-const workers = z.coerce
-  .number()
-  .int()
-  .min(2)
-  .parse(process.env.BENCH_WORKERS ?? Math.max(2, defaultThreadCount()));
-const mode = z.enum(['ab', 'off', 'on']).parse(process.env.BENCH_MODE ?? 'ab');
+const counts = z
+  .array(z.coerce.number().int().positive())
+  .parse((process.env.BENCH_WORKERS ?? '1,2').split(',').filter((s) => s.trim() !== ''));
+const withOff = process.env.BENCH_OFF !== '0';
 
 async function oneFaceFrame(): Promise<Uint8Array> {
   const background = await sharp(await readFile(faces('other/no-face/building.jpg')))
@@ -60,73 +59,108 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-const manifest = await loadManifest();
-const dir = modelsDir();
-const t0 = performance.now();
-const off = await createDetector({ manifest, modelsDir: dir, pnetWorkers: 0 });
-const t1 = performance.now();
-const on =
-  mode === 'off' ? undefined : await createDetector({ manifest, modelsDir: dir, pnetWorkers: workers });
-const t2 = performance.now();
-const [f720, f1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
-const images: [string, RgbImage, number][] = [
-  ['1280×720, 1 face, minFace 20', await decodeImage(f720), 20],
-  ['1920×1080 group, minFace 20', await decodeImage(f1080), 20],
-];
+const Profile = z.object({
+  ms: z.object({
+    integral: z.number(),
+    pyramidResize: z.number(),
+    pnet: z.number(),
+    pnetOther: z.number(),
+    rnet: z.number(),
+    onet: z.number(),
+  }),
+});
+/** The latest frame's P-Net stage wall time (pyramid to proposals) per variant. */
+const lastPnetStage = new Map<string, number>();
+const quiet = () => undefined;
+const profiler = (variant: string) => ({
+  debug(message: string, extra?: Record<string, unknown>) {
+    if (message !== 'mtcnn') return;
+    const { ms } = Profile.parse(extra);
+    lastPnetStage.set(variant, ms.pyramidResize + ms.pnet + ms.pnetOther);
+  },
+  info: quiet,
+  warn: quiet,
+  error: quiet,
+});
 
-async function timed(detector: Detector, image: RgbImage, minFaceSize: number) {
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  const found = await detector.detect(image, { minFaceSize });
-  const wall = performance.now() - w0;
-  const c = process.cpuUsage(c0);
-  return { found, wall, cpu: (c.user + c.system) / 1000 };
+interface Variant {
+  name: string;
+  detector: Detector;
+  loadMs: number;
+  wall: number[];
+  cpu: number[];
+  pnetStage: number[];
 }
 
+const manifest = await loadManifest();
+const dir = modelsDir();
+const variants: Variant[] = [];
+const names = [...(withOff ? ['off'] : []), ...counts.map((n) => `${n} worker${n > 1 ? 's' : ''}`)];
+const workerCounts = [...(withOff ? [0] : []), ...counts];
+for (const [i, name] of names.entries()) {
+  const t0 = performance.now();
+  const pnetWorkers = workerCounts[i] ?? 0;
+  const detector = await createDetector({ manifest, modelsDir: dir, pnetWorkers, logger: profiler(name) });
+  variants.push({ name, detector, loadMs: performance.now() - t0, wall: [], cpu: [], pnetStage: [] });
+}
+const [f720, f1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
+const images: [string, RgbImage][] = [
+  ['1280×720, 1 face', await decodeImage(f720)],
+  ['1920×1080 group', await decodeImage(f1080)],
+];
 const same = (a: readonly Detection[], b: readonly Detection[]) => JSON.stringify(a) === JSON.stringify(b);
 
 const loadBefore = loadavg()[0] ?? 0;
 console.log(
   `P-Net workers A/B — ${availableParallelism()} cores, ${defaultThreadCount()} onnxruntime threads, ` +
-    `${workers} workers, mode ${mode}, ${iterations} iterations after ${warmup} warm-up, Node ${process.version}.`,
+    `${iterations} iterations after ${warmup} warm-up, min face 20, detect only, Node ${process.version}. ` +
+    `Median ms; "P-Net" = pyramid to proposals.`,
 );
 console.log(
-  `Detector load: ${(t1 - t0).toFixed(0)} ms (in-thread sessions), +${(t2 - t1).toFixed(0)} ms for ${workers} workers.\n`,
+  `Detector creation (ms): ${variants.map((v) => `${v.name} ${v.loadMs.toFixed(0)}`).join(', ')} ` +
+    '(sessions of the first are memoised for the others; a pool adds its workers).\n',
 );
-console.log('| frame | faces | off wall | on wall | on/off | off CPU | on CPU | identical |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---|');
-for (const [label, image, minFace] of images) {
-  const wall = { off: [] as number[], on: [] as number[] };
-  const cpu = { off: [] as number[], on: [] as number[] };
+console.log(
+  `| frame | faces | ${variants.map((v) => `${v.name} wall | CPU | P-Net`).join(' | ')} | ratio to first | identical |`,
+);
+console.log(`|---|---:|${variants.map(() => '---:|---:|---:|').join('')}---|---|`);
+for (const [label, image] of images) {
+  for (const v of variants) {
+    v.wall = [];
+    v.cpu = [];
+    v.pnetStage = [];
+  }
   let identical = true;
   let count = 0;
   for (let i = 0; i < warmup + iterations; i++) {
-    // Alternate which mode goes first so neither always runs on warmer caches.
-    const order: ('off' | 'on')[] = i % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-    const found: Partial<Record<'off' | 'on', Detection[]>> = {};
-    for (const m of order) {
-      const detector = m === 'off' ? (mode === 'on' ? undefined : off) : on;
-      if (detector === undefined) continue;
-      const r = await timed(detector, image, minFace);
-      found[m] = r.found;
-      if (i >= warmup) {
-        wall[m].push(r.wall);
-        cpu[m].push(r.cpu);
-      }
+    // Rotate the order so no variant always runs first (on colder caches) or right after another.
+    const order = variants.map((_, k) => variants[(k + i) % variants.length]);
+    let reference: Detection[] | undefined;
+    for (const v of order) {
+      if (v === undefined) continue;
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const found = await v.detector.detect(image, { minFaceSize: 20 });
+      const wall = performance.now() - w0;
+      const c = process.cpuUsage(c0);
+      if (reference === undefined) reference = found;
+      else if (!same(reference, found)) identical = false;
+      count = found.length;
+      if (i < warmup) continue;
+      v.wall.push(wall);
+      v.cpu.push((c.user + c.system) / 1000);
+      v.pnetStage.push(lastPnetStage.get(v.name) ?? Number.NaN);
     }
-    if (found.off !== undefined && found.on !== undefined && !same(found.off, found.on)) identical = false;
-    count = (found.off ?? found.on ?? []).length;
   }
-  const ms = (v: number[]) => (v.length > 0 ? median(v).toFixed(1) : '-');
-  const ratio =
-    wall.off.length > 0 && wall.on.length > 0 ? (median(wall.on) / median(wall.off)).toFixed(2) : '-';
-  console.log(
-    `| ${label} | ${count} | ${ms(wall.off)} | ${ms(wall.on)} | ${ratio} | ${ms(cpu.off)} | ${ms(cpu.on)} | ${mode === 'ab' ? identical : '-'} |`,
-  );
+  const ms = (values: number[]) => median(values).toFixed(1);
+  const base = median(variants[0]?.wall ?? []);
+  const cells = variants.map((v) => `${ms(v.wall)} | ${ms(v.cpu)} | ${ms(v.pnetStage)}`).join(' | ');
+  const ratios = variants.map((v) => (median(v.wall) / base).toFixed(2)).join(' / ');
+  console.log(`| ${label} | ${count} | ${cells} | ${ratios} | ${identical} |`);
   if (!identical) process.exitCode = 1;
 }
 const rssMiB = process.resourceUsage().maxRSS / 1024;
-console.log(`\nPeak RSS: ${rssMiB.toFixed(0)} MiB.`);
+console.log(`\nPeak RSS: ${rssMiB.toFixed(0)} MiB (all variants in one process).`);
 console.log(
   `Load average (1 min) before: ${loadBefore.toFixed(2)}, after: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
 );

@@ -88,8 +88,9 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   /** Defaults merged under every `detect` call's options. */
   defaults?: DetectOptions;
   /**
-   * Worker threads that run P-Net's pyramid tiles in parallel, each with a single-threaded session.
-   * 0 or 1: P-Net runs in the calling thread. Default: `FRS_DETECT_WORKERS`, else 0.
+   * Worker threads that run P-Net's pyramid tiles in parallel with the calling thread, each (and the
+   * calling thread's share) on a single-threaded session. 0: P-Net runs in the calling thread only, on
+   * the detector's session. Default: `FRS_DETECT_WORKERS`, else 0.
    */
   pnetWorkers?: number;
 }
@@ -163,6 +164,8 @@ class MtcnnDetector implements Detector {
   readonly #logger: Logger | undefined;
   readonly #pool: PnetPool | undefined;
   readonly #tiles: PnetTileRunner;
+  /** P-Net in this thread next to the pool's workers: a single-threaded session, like theirs. */
+  readonly #localTiles: PnetTileRunner | undefined;
   readonly #integral: IntegralImage;
   #source: AreaSource;
   /** The working image's pixels shared with the pool's workers when it is read without a table. */
@@ -180,12 +183,13 @@ class MtcnnDetector implements Detector {
     rnet: OnnxModel,
     onet: OnnxModel,
     defaults: DetectOptions,
-    pool: PnetPool | undefined,
+    pool: { pool: PnetPool; pnet: OnnxModel } | undefined,
     logger?: Logger,
   ) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
-    this.#pool = pool;
+    this.#pool = pool?.pool;
     this.#tiles = new PnetTileRunner(pnet);
+    this.#localTiles = pool === undefined ? undefined : new PnetTileRunner(pool.pnet);
     this.#integral = new IntegralImage(pool !== undefined);
     this.#source = this.#integral;
     this.#rnet = rnet;
@@ -303,12 +307,21 @@ class MtcnnDetector implements Detector {
       if (!(shared.buffer instanceof SharedArrayBuffer)) {
         throw new DetectWorkerError('the working image is not in shared memory');
       }
+      const local = this.#localTiles;
+      local?.resetTimes();
       const results = await pool.run(
         { kind: shared.kind, buffer: shared.buffer, width: source.width, height: source.height },
         jobs,
+        local === undefined
+          ? undefined
+          : async (job) => {
+              const result: TileResult = { candidates: [], rows: [] };
+              await local.run(source, job, result);
+              return result;
+            },
       );
-      this.#pyramidMs = pool.resizeMs;
-      this.#pnetMs = pool.pnetMs;
+      this.#pyramidMs = pool.resizeMs + (local?.resizeMs ?? 0);
+      this.#pnetMs = pool.pnetMs + (local?.pnetMs ?? 0);
       return results;
     }
     this.#tiles.resetTimes();
@@ -496,12 +509,15 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   if (!parsed.success) throw new DetectInputError(`invalid default detect options: ${parsed.error.message}`);
   const workers = pnetWorkers ?? detectWorkerCount(process.env, 0);
   const pool =
-    workers > 1
-      ? await pnetPool(
-          workers,
-          { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true },
-          logger,
-        )
+    workers > 0
+      ? {
+          pool: await pnetPool(
+            workers,
+            { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true },
+            logger,
+          ),
+          pnet: await loadModel(pnet.entry, modelsDir, { ...loadOptions, intraOpNumThreads: 1 }),
+        }
       : undefined;
   return new MtcnnDetector(pnet, rnet, onet, parsed.data, pool, logger);
 }
