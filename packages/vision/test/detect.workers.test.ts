@@ -36,7 +36,7 @@ describe('Function: detector.detect() with P-Net on worker threads', () => {
     group = await loadFace('other/multi-face/bbt5.jpg');
   });
 
-  it('returns the in-thread detections when the working image is read without a table (10 MP)', async () => {
+  it('returns the in-thread detections when the working image is read without a table (10 MP, no workers)', async () => {
     const photo = await loadFace('other/multi-face/group-1.jpg');
     // 4200×2400 is above the summed-area table's budget and below the working budget: the direct source.
     const { data, info } = await sharp(photo.data, {

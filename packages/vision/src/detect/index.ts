@@ -2,7 +2,13 @@ import { defaultModel, type Manifest } from '@frs/models/manifest';
 import { z } from 'zod';
 import { DEFAULT_MIN_FACE_SIZE } from '../defaults.ts';
 import { boxFactor, downscaleBox } from '../image/downscale.ts';
-import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
+import {
+  defaultThreadCount,
+  type LoadModelOptions,
+  loadModel,
+  ModelSignatureError,
+  type OnnxModel,
+} from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
 import {
@@ -90,7 +96,9 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   /**
    * Worker threads that run P-Net's pyramid tiles in parallel with the calling thread, each (and the
    * calling thread's share) on a single-threaded session. 0: P-Net runs in the calling thread only, on
-   * the detector's session. Default: `FRS_DETECT_WORKERS`, else 0.
+   * the detector's session. Default: `FRS_DETECT_WORKERS`, else one fewer than {@link defaultThreadCount}
+   * (1 on 2 vCPU, 0 on 1 vCPU such as Lambda at 1,769 MB): on 2 cores a 720p frame's detection took
+   * 0.73× the time, 1080p 0.83× (`bench/workers.ts`).
    */
   pnetWorkers?: number;
 }
@@ -156,20 +164,24 @@ const DEFAULTS = {
   edgeMode: 'zero-fill' as EdgeMode,
 };
 
+/** P-Net's parallel lanes: the worker pool, and this thread's share of the tiles on its own session. */
+interface Lanes {
+  pool: PnetPool;
+  tiles: PnetTileRunner;
+}
+type StartLanes = () => Promise<{ pool: PnetPool; pnet: OnnxModel }>;
+
 class MtcnnDetector implements Detector {
   readonly modelIds: readonly [string, string, string];
   readonly #rnet: OnnxModel;
   readonly #onet: OnnxModel;
   readonly #defaults: DetectOptions;
   readonly #logger: Logger | undefined;
-  readonly #pool: PnetPool | undefined;
   readonly #tiles: PnetTileRunner;
-  /** P-Net in this thread next to the pool's workers: a single-threaded session, like theirs. */
-  readonly #localTiles: PnetTileRunner | undefined;
+  readonly #startLanes: StartLanes | undefined;
+  #lanes: Promise<Lanes> | undefined;
   readonly #integral: IntegralImage;
   #source: AreaSource;
-  /** The working image's pixels shared with the pool's workers when it is read without a table. */
-  #pixels = new Uint8Array(new SharedArrayBuffer(0));
   readonly #rLayout: TensorLayout;
   readonly #oLayout: TensorLayout;
   #rBuffer = new Float32Array(0);
@@ -183,14 +195,13 @@ class MtcnnDetector implements Detector {
     rnet: OnnxModel,
     onet: OnnxModel,
     defaults: DetectOptions,
-    pool: { pool: PnetPool; pnet: OnnxModel } | undefined,
+    startLanes: StartLanes | undefined,
     logger?: Logger,
   ) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
-    this.#pool = pool?.pool;
     this.#tiles = new PnetTileRunner(pnet);
-    this.#localTiles = pool === undefined ? undefined : new PnetTileRunner(pool.pnet);
-    this.#integral = new IntegralImage(pool !== undefined);
+    this.#startLanes = startLanes;
+    this.#integral = new IntegralImage(startLanes !== undefined);
     this.#source = this.#integral;
     this.#rnet = rnet;
     this.#onet = onet;
@@ -212,7 +223,6 @@ class MtcnnDetector implements Detector {
     // The direct source holds the working image; it must not outlive the call.
     this.#source = this.#integral;
     this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
-    if (this.#pixels.length > RETAINED_PIXELS * 3) this.#pixels = new Uint8Array(new SharedArrayBuffer(0));
   }
 
   async #detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
@@ -239,13 +249,8 @@ class MtcnnDetector implements Detector {
     if (k === 1 && w * h <= INTEGRAL_MAX_PIXELS) {
       this.#integral.build(work);
       this.#source = this.#integral;
-    } else if (this.#pool === undefined) {
-      this.#source = new DirectArea(work);
     } else {
-      const size = w * h * 3;
-      if (this.#pixels.length < size) this.#pixels = new Uint8Array(new SharedArrayBuffer(size));
-      this.#pixels.set(work.data.subarray(0, size));
-      this.#source = new DirectArea({ width: w, height: h, data: this.#pixels.subarray(0, size) });
+      this.#source = new DirectArea(work);
     }
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
@@ -295,33 +300,44 @@ class MtcnnDetector implements Detector {
     return picked;
   }
 
-  /** Every P-Net job's candidates: on the pool's workers when there is one, else one by one here. */
+  /**
+   * The worker pool and this thread's single-threaded P-Net, started on the first frame that uses them:
+   * a process that only sees photos above the table budget never pays their ≈ 50 MiB.
+   */
+  #lanesReady(start: StartLanes): Promise<Lanes> {
+    if (this.#lanes === undefined) {
+      const pending = start().then(({ pool, pnet }) => ({ pool, tiles: new PnetTileRunner(pnet) }));
+      this.#lanes = pending;
+      pending.catch(() => {
+        if (this.#lanes === pending) this.#lanes = undefined;
+      });
+    }
+    return this.#lanes;
+  }
+
+  /**
+   * Every P-Net job's candidates. With workers and a summed-area table (frames up to 4K), the jobs are
+   * shared between the workers and this thread; else they run one by one here. Images read without a
+   * table stay here: they are the memory-critical ones, and their tiles re-read the pixels, so workers
+   * made a 40 MP photo slower (3.5 vs 2.7 s) and 100 MiB larger.
+   */
   async #pnetResults(jobs: ReturnType<typeof pnetJobs>): Promise<TileResult[]> {
-    const pool = this.#pool;
-    if (pool !== undefined) {
-      const source = this.#source;
-      const shared =
-        source === this.#integral
-          ? { kind: 'integral' as const, buffer: this.#integral.sums.buffer }
-          : { kind: 'direct' as const, buffer: this.#pixels.buffer };
-      if (!(shared.buffer instanceof SharedArrayBuffer)) {
-        throw new DetectWorkerError('the working image is not in shared memory');
-      }
-      const local = this.#localTiles;
-      local?.resetTimes();
+    const source = this.#source;
+    const buffer = this.#integral.sums.buffer;
+    if (this.#startLanes !== undefined && source === this.#integral && buffer instanceof SharedArrayBuffer) {
+      const { pool, tiles } = await this.#lanesReady(this.#startLanes);
+      tiles.resetTimes();
       const results = await pool.run(
-        { kind: shared.kind, buffer: shared.buffer, width: source.width, height: source.height },
+        { buffer, width: source.width, height: source.height },
         jobs,
-        local === undefined
-          ? undefined
-          : async (job) => {
-              const result: TileResult = { candidates: [], rows: [] };
-              await local.run(source, job, result);
-              return result;
-            },
+        async (job) => {
+          const result: TileResult = { candidates: [], rows: [] };
+          await tiles.run(source, job, result);
+          return result;
+        },
       );
-      this.#pyramidMs = pool.resizeMs + (local?.resizeMs ?? 0);
-      this.#pnetMs = pool.pnetMs + (local?.pnetMs ?? 0);
+      this.#pyramidMs = pool.resizeMs + tiles.resizeMs;
+      this.#pnetMs = pool.pnetMs + tiles.pnetMs;
       return results;
     }
     this.#tiles.resetTimes();
@@ -507,17 +523,17 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   requireOutputs(onet, ['prob', 'reg', 'landmarks']);
   const parsed = DetectOptionsSchema.safeParse(defaults);
   if (!parsed.success) throw new DetectInputError(`invalid default detect options: ${parsed.error.message}`);
-  const workers = pnetWorkers ?? detectWorkerCount(process.env, 0);
-  const pool =
+  const workers = pnetWorkers ?? detectWorkerCount(process.env, defaultThreadCount() - 1);
+  const init = { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true };
+  const startLanes: StartLanes | undefined =
     workers > 0
-      ? {
-          pool: await pnetPool(
-            workers,
-            { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true },
-            logger,
-          ),
-          pnet: await loadModel(pnet.entry, modelsDir, { ...loadOptions, intraOpNumThreads: 1 }),
+      ? async () => {
+          const [pool, local] = await Promise.all([
+            pnetPool(workers, init, logger),
+            loadModel(pnet.entry, modelsDir, { ...loadOptions, intraOpNumThreads: 1 }),
+          ]);
+          return { pool, pnet: local };
         }
       : undefined;
-  return new MtcnnDetector(pnet, rnet, onet, parsed.data, pool, logger);
+  return new MtcnnDetector(pnet, rnet, onet, parsed.data, startLanes, logger);
 }

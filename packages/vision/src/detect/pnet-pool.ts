@@ -35,7 +35,7 @@ const WorkersSchema = z.coerce.number().int().min(0).max(64);
 
 /**
  * P-Net worker threads when the caller does not choose: `FRS_DETECT_WORKERS` when set (0 keeps P-Net
- * in the detector's thread), else `fallback`.
+ * in the detector's thread), else `fallback` (the detector passes one fewer than its onnxruntime threads).
  *
  * @throws {ModelConfigError} when `FRS_DETECT_WORKERS` is not a whole number from 0 to 64.
  * @example

@@ -31,12 +31,11 @@ export const TileJobSchema = z.object({
 });
 
 /**
- * The working image's area source for the jobs that follow: its summed-area table (`integral`,
- * `(width + 1)·(height + 1)·3` int32) or its RGB pixels (`direct`), in memory shared with the detector.
+ * The working image's summed-area table for the jobs that follow (`(width + 1)·(height + 1)·3` int32),
+ * in memory shared with the detector.
  */
 export const SourceMessageSchema = z.object({
   type: z.literal('source'),
-  kind: z.enum(['integral', 'direct']),
   buffer: z.instanceof(SharedArrayBuffer),
   width: count,
   height: count,

@@ -2,8 +2,7 @@
 // tile jobs against the area source the detector shares with it.
 import { parentPort, type TransferListItem, workerData } from 'node:worker_threads';
 import { loadModel } from '../onnx/index.ts';
-import type { RgbImage } from '../types.ts';
-import { type AreaSource, type Candidate, DirectArea, IntegralImage } from './mtcnn.ts';
+import { type AreaSource, type Candidate, IntegralImage } from './mtcnn.ts';
 import {
   BOX_FIELDS,
   describeFailure,
@@ -19,19 +18,11 @@ if (port === null) throw new Error('pnet-worker.ts runs only as a worker thread'
 const post = (message: FromWorker, transfer: TransferListItem[] = []) => port.postMessage(message, transfer);
 
 function areaSource(message: SourceMessage): AreaSource {
-  if (message.kind === 'integral') {
-    const integral = new IntegralImage();
-    integral.sums = new Int32Array(message.buffer);
-    integral.width = message.width;
-    integral.height = message.height;
-    return integral;
-  }
-  const image: RgbImage = {
-    width: message.width,
-    height: message.height,
-    data: new Uint8Array(message.buffer, 0, message.width * message.height * 3),
-  };
-  return new DirectArea(image);
+  const integral = new IntegralImage();
+  integral.sums = new Int32Array(message.buffer);
+  integral.width = message.width;
+  integral.height = message.height;
+  return integral;
 }
 
 function pack(candidates: readonly Candidate[], rows: readonly number[]): Float64Array<ArrayBuffer> {
