@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defaultModel, type Manifest } from '@frs/models/manifest';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,16 +10,24 @@ import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace } from './fixtures/shared.ts';
 
 describe('Function: detectWorkerCount()', () => {
-  it('returns FRS_DETECT_WORKERS when it is set and the fallback when it is unset or blank', () => {
-    expect(detectWorkerCount({ FRS_DETECT_WORKERS: '2' }, 0)).toBe(2);
-    expect(detectWorkerCount({ FRS_DETECT_WORKERS: ' 0 ' }, 2)).toBe(0);
-    expect(detectWorkerCount({}, 3)).toBe(3);
-    expect(detectWorkerCount({ FRS_DETECT_WORKERS: '' }, 1)).toBe(1);
+  it('returns FRS_DETECT_WORKERS when it is set', () => {
+    expect(detectWorkerCount({ FRS_DETECT_WORKERS: '2' })).toBe(2);
+    expect(detectWorkerCount({ FRS_DETECT_WORKERS: ' 0 ', FRS_ONNX_THREADS: '4' })).toBe(0);
+  });
+
+  it('returns one fewer than the onnxruntime threads when FRS_DETECT_WORKERS is unset or blank', () => {
+    expect(detectWorkerCount({ FRS_ONNX_THREADS: '3' })).toBe(2);
+    expect(detectWorkerCount({ FRS_DETECT_WORKERS: '', FRS_ONNX_THREADS: '1' })).toBe(0);
+    // Lambda: one vCPU per 1,769 MB, so no worker at 1,769 MB and one at 3,538 MB (given 2 cores).
+    expect(detectWorkerCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1769' })).toBe(0);
+    expect(detectWorkerCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' })).toBe(
+      Math.min(availableParallelism(), 2) - 1,
+    );
   });
 
   it('throws ModelConfigError when FRS_DETECT_WORKERS is not a whole number from 0 to 64', () => {
     for (const bad of ['two', '-1', '1.5', '65']) {
-      expect(() => detectWorkerCount({ FRS_DETECT_WORKERS: bad }, 0)).toThrow(ModelConfigError);
+      expect(() => detectWorkerCount({ FRS_DETECT_WORKERS: bad })).toThrow(ModelConfigError);
     }
   });
 });

@@ -2,13 +2,7 @@ import { defaultModel, type Manifest } from '@frs/models/manifest';
 import { z } from 'zod';
 import { DEFAULT_MIN_FACE_SIZE } from '../defaults.ts';
 import { boxFactor, downscaleBox } from '../image/downscale.ts';
-import {
-  defaultThreadCount,
-  type LoadModelOptions,
-  loadModel,
-  ModelSignatureError,
-  type OnnxModel,
-} from '../onnx/index.ts';
+import { type LoadModelOptions, loadModel, ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
 import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import type { Detection, Logger, Point, RgbImage } from '../types.ts';
 import {
@@ -96,8 +90,8 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   /**
    * Worker threads that run P-Net's pyramid tiles in parallel with the calling thread, each (and the
    * calling thread's share) on a single-threaded session. 0: P-Net runs in the calling thread only, on
-   * the detector's session. Default: `FRS_DETECT_WORKERS`, else one fewer than {@link defaultThreadCount}
-   * (1 on 2 vCPU, 0 on 1 vCPU such as Lambda at 1,769 MB): on 2 cores a 720p frame's detection took
+   * the detector's session. Default: {@link detectWorkerCount} (`FRS_DETECT_WORKERS`, else one fewer
+   * than the onnxruntime threads: 1 on 2 vCPU, 0 on 1 vCPU): on 2 cores a 720p frame's detection took
    * 0.73× the time, 1080p 0.83× (`bench/workers.ts`).
    */
   pnetWorkers?: number;
@@ -523,7 +517,7 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   requireOutputs(onet, ['prob', 'reg', 'landmarks']);
   const parsed = DetectOptionsSchema.safeParse(defaults);
   if (!parsed.success) throw new DetectInputError(`invalid default detect options: ${parsed.error.message}`);
-  const workers = pnetWorkers ?? detectWorkerCount(process.env, defaultThreadCount() - 1);
+  const workers = pnetWorkers ?? detectWorkerCount();
   const init = { entry: pnet.entry, modelsDir, verifyChecksums: load.verifyChecksums ?? true };
   const startLanes: StartLanes | undefined =
     workers > 0

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import {
+  defaultThreadCount,
   ModelConfigError,
   ModelError,
   ModelLoadError,
@@ -35,21 +36,21 @@ const WorkersSchema = z.coerce.number().int().min(0).max(64);
 
 /**
  * P-Net worker threads when the caller does not choose: `FRS_DETECT_WORKERS` when set (0 keeps P-Net
- * in the detector's thread), else `fallback` (the detector passes one fewer than its onnxruntime threads).
+ * in the detector's thread), else one fewer than the onnxruntime thread count ({@link defaultThreadCount}),
+ * so the workers and the detector's thread together use that many cores: 0 on Lambda at 1,769 MB
+ * (1 vCPU), 1 at 3,538 MB.
  *
- * @throws {ModelConfigError} when `FRS_DETECT_WORKERS` is not a whole number from 0 to 64.
+ * @throws {ModelConfigError} when `FRS_DETECT_WORKERS` is not a whole number from 0 to 64, or
+ * `FRS_ONNX_THREADS` is invalid.
  * @example
  * ```ts
- * detectWorkerCount({ FRS_DETECT_WORKERS: '2' }, 0); // 2
- * detectWorkerCount({}, 1); // 1
+ * detectWorkerCount({ FRS_DETECT_WORKERS: '2' }); // 2
+ * detectWorkerCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1769' }); // 0
  * ```
  */
-export function detectWorkerCount(
-  env: Readonly<Record<string, string | undefined>>,
-  fallback: number,
-): number {
+export function detectWorkerCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const raw = env.FRS_DETECT_WORKERS;
-  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw === undefined || raw.trim() === '') return defaultThreadCount(env) - 1;
   const parsed = WorkersSchema.safeParse(raw.trim());
   if (!parsed.success) {
     throw new ModelConfigError(`FRS_DETECT_WORKERS must be a whole number from 0 to 64, got "${raw}"`, {
