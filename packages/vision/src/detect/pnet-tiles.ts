@@ -112,6 +112,7 @@ export function mergeTiles(jobs: readonly TileJob[], results: readonly TileResul
     if (first === undefined) break;
     const band: Candidate[] = [];
     const rows: number[] = [];
+    const start = i;
     for (; i < jobs.length; i++) {
       const job = jobs[i];
       if (job === undefined || job.level !== first.level || job.band !== first.band) break;
@@ -120,9 +121,14 @@ export function mergeTiles(jobs: readonly TileJob[], results: readonly TileResul
       for (const c of r.candidates) band.push(c);
       for (const y of r.rows) rows.push(y);
     }
-    const order = band.map((_, k) => k).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
     const level = levels[first.level] ?? [];
     levels[first.level] = level;
+    // One tile (a level run whole) is in level order already.
+    if (i - start === 1) {
+      for (const c of band) level.push(c);
+      continue;
+    }
+    const order = band.map((_, k) => k).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
     for (const k of order) {
       const c = band[k];
       if (c !== undefined) level.push(c);
