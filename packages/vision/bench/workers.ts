@@ -65,18 +65,22 @@ const Profile = z.object({
     pyramidResize: z.number(),
     pnet: z.number(),
     pnetOther: z.number(),
+    lanes: z.number().optional(),
     rnet: z.number(),
     onet: z.number(),
   }),
 });
 /** The latest frame's P-Net stage wall time (pyramid to proposals) per variant. */
 const lastPnetStage = new Map<string, number>();
+const lastCropStages = new Map<string, [number, number]>();
 const quiet = () => undefined;
 const profiler = (variant: string) => ({
   debug(message: string, extra?: Record<string, unknown>) {
     if (message !== 'mtcnn') return;
     const { ms } = Profile.parse(extra);
-    lastPnetStage.set(variant, ms.pyramidResize + ms.pnet + ms.pnetOther);
+    const parallel = ms.lanes ?? 0;
+    lastPnetStage.set(variant, ms.pnetOther + (parallel > 0 ? parallel : ms.pyramidResize + ms.pnet));
+    lastCropStages.set(variant, [ms.rnet, ms.onet]);
   },
   info: quiet,
   warn: quiet,
@@ -92,6 +96,8 @@ interface Variant {
   wall: number[];
   cpu: number[];
   pnetStage: number[];
+  rnet: number[];
+  onet: number[];
 }
 
 const manifest = await loadManifest();
@@ -107,7 +113,7 @@ for (const [i, name] of names.entries()) {
   const t1 = performance.now();
   await detector.detect({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(90) });
   const firstMs = performance.now() - t1;
-  variants.push({ name, detector, loadMs, firstMs, wall: [], cpu: [], pnetStage: [] });
+  variants.push({ name, detector, loadMs, firstMs, wall: [], cpu: [], pnetStage: [], rnet: [], onet: [] });
 }
 const [f720, f1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
 const images: [string, RgbImage][] = [
@@ -130,11 +136,14 @@ console.log(
   `| frame | faces | ${variants.map((v) => `${v.name} wall | CPU | P-Net`).join(' | ')} | ratio to first | identical |`,
 );
 console.log(`|---|---:|${variants.map(() => '---:|---:|---:|').join('')}---|---|`);
+const crops: string[] = [];
 for (const [label, image] of images) {
   for (const v of variants) {
     v.wall = [];
     v.cpu = [];
     v.pnetStage = [];
+    v.rnet = [];
+    v.onet = [];
   }
   let identical = true;
   let count = 0;
@@ -156,6 +165,9 @@ for (const [label, image] of images) {
       v.wall.push(wall);
       v.cpu.push((c.user + c.system) / 1000);
       v.pnetStage.push(lastPnetStage.get(v.name) ?? Number.NaN);
+      const [rnet = Number.NaN, onet = Number.NaN] = lastCropStages.get(v.name) ?? [];
+      v.rnet.push(rnet);
+      v.onet.push(onet);
     }
   }
   const ms = (values: number[]) => median(values).toFixed(1);
@@ -164,7 +176,9 @@ for (const [label, image] of images) {
   const ratios = variants.map((v) => (median(v.wall) / base).toFixed(2)).join(' / ');
   console.log(`| ${label} | ${count} | ${cells} | ${ratios} | ${identical} |`);
   if (!identical) process.exitCode = 1;
+  crops.push(`${label}: ${variants.map((v) => `${v.name} ${ms(v.rnet)} / ${ms(v.onet)}`).join(', ')}`);
 }
+console.log(`\nR-Net / O-Net stage (median ms):\n${crops.join('\n')}`);
 const rssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(`\nPeak RSS: ${rssMiB.toFixed(0)} MiB (all variants in one process).`);
 console.log(

@@ -76,6 +76,7 @@ describe('Function: detector.detect() with P-Net on worker threads', () => {
   it('rejects with DetectWorkerError when a worker stops mid-pyramid, then replaces it', async () => {
     const pool = await pnetPool(2, {
       entry: defaultModel(manifest, 'mtcnn-pnet'),
+      crops: { rnet: defaultModel(manifest, 'mtcnn-rnet'), onet: defaultModel(manifest, 'mtcnn-onet') },
       modelsDir: testModelsDir(),
       verifyChecksums: true,
     });

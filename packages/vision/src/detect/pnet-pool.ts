@@ -94,16 +94,25 @@ interface Slot {
   dead: boolean;
 }
 
+type ResultMessage = Extract<FromWorker, { type: 'result' | 'crops-result' }>;
+type JobMessage = Extract<ToWorker, { type: 'job' | 'crops' }>;
+
+/** One batch of jobs in flight; typed per kind by the closures `#runNow` builds. */
 interface Run {
-  jobs: readonly TileJob[];
-  results: (TileResult | undefined)[];
+  count: number;
+  /** The message for job `index` under message id `id`. */
+  message: (index: number, id: number) => JobMessage;
+  /** Decodes and stores a worker's result of job `index`. */
+  store: (index: number, message: ResultMessage) => void;
+  /** Runs job `index` in the calling thread and stores its result. */
+  local: ((index: number) => Promise<void>) | undefined;
   /** Job index of each message id in flight, and the slot running it. */
   inflight: Map<number, { index: number; slot: Slot }>;
   next: number;
   done: number;
   resizeMs: number;
   pnetMs: number;
-  resolve: (results: TileResult[]) => void;
+  resolve: () => void;
   reject: (error: ModelError) => void;
 }
 
@@ -191,24 +200,29 @@ export class PnetPool {
     if (run === undefined || job === undefined) return;
     run.inflight.delete(message.id);
     if (message.type === 'error') {
-      this.#fail(failureError(message.error, 'P-Net tile'));
+      this.#fail(failureError(message.error, 'P-Net worker job'));
       return;
     }
-    run.results[job.index] = unpack(message.boxes);
-    run.resizeMs += message.resizeMs;
-    run.pnetMs += message.pnetMs;
+    try {
+      run.store(job.index, message);
+    } catch (error) {
+      this.#fail(new DetectWorkerError('P-Net worker sent a result of the wrong kind', { cause: error }));
+      return;
+    }
+    if (message.type === 'result') {
+      run.resizeMs += message.resizeMs;
+      run.pnetMs += message.pnetMs;
+    }
     if (!this.#complete(run)) this.#dispatch(run, slot);
   }
 
   #dispatch(run: Run, slot: Slot): void {
     const index = run.next;
-    const job = run.jobs[index];
-    if (job === undefined) return;
+    if (index >= run.count) return;
     run.next++;
     const id = this.#nextId++;
     run.inflight.set(id, { index, slot });
-    const message: ToWorker = { type: 'job', id, job };
-    slot.worker.postMessage(message);
+    slot.worker.postMessage(run.message(index, id));
   }
 
   #finish(): void {
@@ -224,11 +238,10 @@ export class PnetPool {
   }
 
   /**
-   * Runs `jobs` against `source` and returns each job's candidates, `results[i]` for `jobs[i]`. Dead
-   * workers are replaced first. Calls are serialised (detectors built on the same models share a pool).
-   *
-   * `local`, when given, runs jobs in the calling thread too, between the workers' results: the caller
-   * would otherwise only wait, and one worker fewer saves its memory and start-up.
+   * Runs P-Net `jobs` against `source` and returns each job's candidates, `results[i]` for `jobs[i]`.
+   * Dead workers are replaced first. Calls are serialised (detectors built on the same models share a
+   * pool). `local`, when given, runs jobs in the calling thread too, between the workers' results: the
+   * caller would otherwise only wait, and one worker fewer saves its memory and start-up.
    *
    * @throws {DetectWorkerError} when a worker running one of the jobs stops.
    * @throws {ModelRunError | ModelSignatureError} when P-Net fails on a tile.
@@ -238,29 +251,70 @@ export class PnetPool {
     jobs: readonly TileJob[],
     local?: (job: TileJob) => Promise<TileResult>,
   ): Promise<TileResult[]> {
-    const run = this.#queue.then(() => this.#runNow(source, jobs, local));
+    return this.#enqueue<TileResult>(
+      source,
+      jobs.length,
+      (index, id) => ({ type: 'job', id, job: jobs[index] ?? jobs[0] ?? emptyJob }),
+      (message) => {
+        if (message.type !== 'result') throw new Error(`expected a P-Net result, got ${message.type}`);
+        return unpack(message.boxes);
+      },
+      local === undefined ? undefined : (index) => local(jobs[index] ?? emptyJob),
+    );
+  }
+
+  /**
+   * Runs R-Net or O-Net over batches of crops (`batches[i]`: x0, y0, w, h per crop) and returns each
+   * batch's outputs by name. Same rules as {@link PnetPool.run}.
+   *
+   * @throws {DetectWorkerError} when a worker running one of the batches stops.
+   * @throws {ModelRunError | ModelSignatureError | ModelLoadError} when the model fails in a worker.
+   */
+  runCrops(
+    source: Omit<SourceMessage, 'type'>,
+    model: 'rnet' | 'onet',
+    batches: readonly Int32Array<ArrayBuffer>[],
+    local?: (regions: Int32Array<ArrayBuffer>) => Promise<Record<string, Float32Array>>,
+  ): Promise<Record<string, Float32Array>[]> {
+    const none = new Int32Array(0);
+    return this.#enqueue<Record<string, Float32Array>>(
+      source,
+      batches.length,
+      (index, id) => ({ type: 'crops', id, model, regions: batches[index] ?? none }),
+      (message) => {
+        if (message.type !== 'crops-result') throw new Error(`expected crop outputs, got ${message.type}`);
+        return message.outputs;
+      },
+      local === undefined ? undefined : (index) => local(batches[index] ?? none),
+    );
+  }
+
+  #enqueue<R>(
+    source: Omit<SourceMessage, 'type'>,
+    count: number,
+    message: (index: number, id: number) => JobMessage,
+    decode: (message: ResultMessage) => R,
+    local: ((index: number) => Promise<R>) | undefined,
+  ): Promise<R[]> {
+    const run = this.#queue.then(() => this.#runNow(source, count, message, decode, local));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
   /** Runs jobs in the calling thread until none is left or the run ended. */
-  async #local(run: Run, local: (job: TileJob) => Promise<TileResult>): Promise<void> {
-    while (this.#run === run) {
+  async #local(run: Run, local: (index: number) => Promise<void>): Promise<void> {
+    while (this.#run === run && run.next < run.count) {
       const index = run.next;
-      const job = run.jobs[index];
-      if (job === undefined) return;
       run.next++;
-      let result: TileResult;
       try {
-        result = await local(job);
+        await local(index);
       } catch (error) {
         const typed =
-          error instanceof ModelError ? error : new ModelRunError('P-Net tile failed', { cause: error });
+          error instanceof ModelError ? error : new ModelRunError('P-Net lane job failed', { cause: error });
         if (this.#run === run) this.#fail(typed);
         return;
       }
       if (this.#run !== run) return;
-      run.results[index] = result;
       this.#complete(run);
     }
   }
@@ -268,28 +322,43 @@ export class PnetPool {
   /** Counts one finished job; resolves the run after the last. */
   #complete(run: Run): boolean {
     run.done++;
-    if (run.done < run.jobs.length) return false;
+    if (run.done < run.count) return false;
     this.#finish();
     this.resizeMs = run.resizeMs;
     this.pnetMs = run.pnetMs;
-    run.resolve(run.results.map((r) => r ?? { candidates: [], rows: [] }));
+    run.resolve();
     return true;
   }
 
-  async #runNow(
+  async #runNow<R>(
     source: Omit<SourceMessage, 'type'>,
-    jobs: readonly TileJob[],
-    local: ((job: TileJob) => Promise<TileResult>) | undefined,
-  ): Promise<TileResult[]> {
+    count: number,
+    message: (index: number, id: number) => JobMessage,
+    decode: (message: ResultMessage) => R,
+    local: ((index: number) => Promise<R>) | undefined,
+  ): Promise<R[]> {
     this.#slots.forEach((s, i) => {
       if (s.dead) this.#slots[i] = this.#spawn(i);
     });
     await Promise.all(this.#slots.map((s) => s.ready));
-    if (jobs.length === 0) return [];
-    return new Promise<TileResult[]>((resolve, reject) => {
+    this.resizeMs = 0;
+    this.pnetMs = 0;
+    if (count === 0) return [];
+    const results: R[] = [];
+    await new Promise<void>((resolve, reject) => {
       const run: Run = {
-        jobs,
-        results: [],
+        count,
+        message,
+        store: (index, m) => {
+          results[index] = decode(m);
+        },
+        local:
+          local === undefined
+            ? undefined
+            : async (index) => {
+                const r = await local(index);
+                results[index] = r;
+              },
         inflight: new Map(),
         next: 0,
         done: 0,
@@ -299,14 +368,15 @@ export class PnetPool {
         reject,
       };
       this.#run = run;
-      const message: ToWorker = { type: 'source', ...source };
+      const sourceMessage: ToWorker = { type: 'source', ...source };
       for (const s of this.#slots) {
         s.worker.ref();
-        s.worker.postMessage(message);
+        s.worker.postMessage(sourceMessage);
       }
       for (let d = 0; d < DEPTH; d++) for (const s of this.#slots) this.#dispatch(run, s);
-      if (local !== undefined) void this.#local(run, local);
+      if (run.local !== undefined) void this.#local(run, run.local);
     });
+    return results;
   }
 
   /** The live worker threads (for diagnostics and tests). */
@@ -321,6 +391,24 @@ export class PnetPool {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }
+
+const emptyJob: TileJob = {
+  level: 0,
+  band: 0,
+  w: 0,
+  h: 0,
+  ws: 0,
+  hs: 0,
+  x0: 0,
+  y0: 0,
+  tw: 0,
+  th: 0,
+  cx0: 0,
+  cy0: 0,
+  cells: null,
+  scale: 1,
+  threshold: 1,
+};
 
 function unpack(boxes: Float64Array): TileResult {
   const candidates: Candidate[] = [];
@@ -354,13 +442,8 @@ const pools = new Map<string, Promise<PnetPool>>();
  * ```
  */
 export function pnetPool(size: number, init: WorkerInit, logger?: Logger): Promise<PnetPool> {
-  const key = JSON.stringify([
-    size,
-    init.modelsDir,
-    init.entry.file,
-    init.entry.sha256,
-    init.verifyChecksums,
-  ]);
+  const models = [init.entry, init.crops.rnet, init.crops.onet].map((e) => [e.file, e.sha256]);
+  const key = JSON.stringify([size, init.modelsDir, models, init.verifyChecksums]);
   const hit = pools.get(key);
   if (hit) return hit;
   const pending = PnetPool.create(size, init, logger);

@@ -7,6 +7,8 @@ const count = z.number().int().nonnegative();
 
 export const WorkerInitSchema = z.object({
   entry: ModelEntrySchema,
+  /** R-Net and O-Net, loaded by the worker on its first crop job. */
+  crops: z.object({ rnet: ModelEntrySchema, onet: ModelEntrySchema }),
   modelsDir: z.string(),
   verifyChecksums: z.boolean(),
 });
@@ -45,6 +47,13 @@ export type SourceMessage = z.infer<typeof SourceMessageSchema>;
 export const ToWorkerSchema = z.discriminatedUnion('type', [
   SourceMessageSchema,
   z.object({ type: z.literal('job'), id: count, job: TileJobSchema }),
+  z.object({
+    type: z.literal('crops'),
+    id: count,
+    model: z.enum(['rnet', 'onet']),
+    /** x0, y0, w, h per crop. */
+    regions: z.instanceof(Int32Array),
+  }),
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
@@ -64,6 +73,11 @@ export const FromWorkerSchema = z.discriminatedUnion('type', [
     boxes: z.instanceof(Float64Array),
     resizeMs: z.number(),
     pnetMs: z.number(),
+  }),
+  z.object({
+    type: z.literal('crops-result'),
+    id: count,
+    outputs: z.record(z.string(), z.instanceof(Float32Array)),
   }),
   z.object({ type: z.literal('error'), id: count, error: FailureSchema }),
 ]);

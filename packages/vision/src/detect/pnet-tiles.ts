@@ -2,7 +2,7 @@
 // the jobs in its own thread or hands them to worker threads (`pnet-pool.ts`); both use `PnetTileRunner`,
 // so a tile's candidates are the same wherever it runs, and `mergeTiles` restores the sequential order.
 import { ModelSignatureError, type OnnxModel } from '../onnx/index.ts';
-import { tensorLayout } from '../onnx/layout.ts';
+import { type TensorLayout, tensorLayout } from '../onnx/layout.ts';
 import { type AreaSource, type Candidate, generateBoundingBoxes } from './mtcnn.ts';
 
 /**
@@ -196,5 +196,56 @@ export class PnetTileRunner {
   /** Frees the input buffer when it holds more than `keepFloats`. */
   trim(keepFloats: number): void {
     if (this.#buffer.length > keepFloats) this.#buffer = new Float32Array(0);
+  }
+}
+
+/** Regions packed four integers each (x0, y0, w, h), the form crop jobs travel in. */
+export function packRegions(
+  regions: readonly { x0: number; y0: number; w: number; h: number }[],
+): Int32Array<ArrayBuffer> {
+  const packed = new Int32Array(regions.length * 4);
+  regions.forEach((r, k) => {
+    packed.set([r.x0, r.y0, r.w, r.h], 4 * k);
+  });
+  return packed;
+}
+
+/** Runs R-Net or O-Net over one batch of crops on one session, reusing one input buffer. */
+export class CropRunner {
+  readonly #model: OnnxModel;
+  readonly #inputName: string;
+  readonly #layout: TensorLayout;
+  #buffer = new Float32Array(0);
+
+  constructor(model: OnnxModel) {
+    this.#model = model;
+    this.#inputName = model.entry.inputs[0]?.name ?? 'input';
+    const [w, h] = model.entry.preprocessing.size ?? [24, 24];
+    this.#layout = tensorLayout(model.entry.preprocessing, w, h);
+  }
+
+  /** Each output of the batch `regions` (packed by {@link packRegions}), in the model's output order. */
+  async run(source: AreaSource, regions: Int32Array): Promise<Record<string, Float32Array<ArrayBuffer>>> {
+    const layout = this.#layout;
+    const n = regions.length >> 2;
+    if (this.#buffer.length < n * layout.sampleSize) this.#buffer = new Float32Array(n * layout.sampleSize);
+    const input = this.#buffer;
+    for (let k = 0; k < n; k++) {
+      const x0 = regions[4 * k] ?? 0;
+      const y0 = regions[4 * k + 1] ?? 0;
+      const w = regions[4 * k + 2] ?? 0;
+      const h = regions[4 * k + 3] ?? 0;
+      source.resizeInto(x0, y0, w, h, layout, input, k * layout.sampleSize);
+    }
+    const data = input.subarray(0, n * layout.sampleSize);
+    const result = await this.#model.run({ [this.#inputName]: { data, dims: layout.dims(n) } });
+    const out: Record<string, Float32Array<ArrayBuffer>> = {};
+    for (const name of this.#model.outputNames) {
+      const t = result[name];
+      if (t === undefined)
+        throw new ModelSignatureError(`model ${this.#model.entry.id} output ${name} missing`);
+      out[name] = new Float32Array(t.data);
+    }
+    return out;
   }
 }

@@ -11,7 +11,7 @@ import {
   ToWorkerSchema,
   WorkerInitSchema,
 } from './pnet-protocol.ts';
-import { PnetTileRunner, type TileResult } from './pnet-tiles.ts';
+import { CropRunner, PnetTileRunner, type TileResult } from './pnet-tiles.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('pnet-worker.ts runs only as a worker thread');
@@ -33,15 +33,32 @@ function pack(candidates: readonly Candidate[], rows: readonly number[]): Float6
   return boxes;
 }
 
+const init = WorkerInitSchema.safeParse(workerData);
+// One thread per session: the pool's workers are the parallelism.
+const loadOptions = {
+  intraOpNumThreads: 1,
+  memoryPattern: false,
+  verifyChecksums: init.success ? init.data.verifyChecksums : true,
+};
+const cropRunners = new Map<'rnet' | 'onet', Promise<CropRunner>>();
+
+/** R-Net / O-Net on first use: a worker that only ever runs P-Net does not hold their sessions. */
+function cropRunner(model: 'rnet' | 'onet'): Promise<CropRunner> {
+  const hit = cropRunners.get(model);
+  if (hit !== undefined) return hit;
+  if (!init.success) return Promise.reject(init.error);
+  const pending = loadModel(init.data.crops[model], init.data.modelsDir, loadOptions).then(
+    (m) => new CropRunner(m),
+  );
+  cropRunners.set(model, pending);
+  pending.catch(() => cropRunners.delete(model));
+  return pending;
+}
+
 async function start(): Promise<PnetTileRunner | undefined> {
   try {
-    const init = WorkerInitSchema.parse(workerData);
-    // One thread per session: the pool's workers are the parallelism.
-    const model = await loadModel(init.entry, init.modelsDir, {
-      intraOpNumThreads: 1,
-      memoryPattern: false,
-      verifyChecksums: init.verifyChecksums,
-    });
+    if (!init.success) throw init.error;
+    const model = await loadModel(init.data.entry, init.data.modelsDir, loadOptions);
     return new PnetTileRunner(model);
   } catch (error) {
     post({ type: 'load-error', error: describeFailure(error) });
@@ -60,6 +77,19 @@ if (runner !== undefined) {
     if (message.type === 'source') {
       chain = chain.then(() => {
         source = areaSource(message);
+      });
+      return;
+    }
+    if (message.type === 'crops') {
+      chain = chain.then(async () => {
+        try {
+          if (source === undefined) throw new Error('crop job before any source');
+          const outputs = await (await cropRunner(message.model)).run(source, message.regions);
+          const transfer = Object.values(outputs).map((o) => o.buffer);
+          post({ type: 'crops-result', id: message.id, outputs }, transfer);
+        } catch (error) {
+          post({ type: 'error', id: message.id, error: describeFailure(error) });
+        }
       });
       return;
     }
