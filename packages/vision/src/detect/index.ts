@@ -171,9 +171,14 @@ const DEFAULTS = {
 interface Lanes {
   pool: PnetPool;
   tiles: PnetTileRunner;
-  crops: { rnet: CropRunner; onet: CropRunner };
+  /** This thread's single-threaded R-Net / O-Net, loaded on the first crowded frame. */
+  crops: (kind: 'rnet' | 'onet') => Promise<CropRunner>;
 }
-type StartLanes = () => Promise<{ pool: PnetPool; pnet: OnnxModel; rnet: OnnxModel; onet: OnnxModel }>;
+type StartLanes = () => Promise<{
+  pool: PnetPool;
+  pnet: OnnxModel;
+  crops: (kind: 'rnet' | 'onet') => Promise<OnnxModel>;
+}>;
 
 class MtcnnDetector implements Detector {
   readonly modelIds: readonly [string, string, string];
@@ -184,6 +189,7 @@ class MtcnnDetector implements Detector {
   readonly #tiles: PnetTileRunner;
   readonly #startLanes: StartLanes | undefined;
   #lanes: Promise<Lanes> | undefined;
+  readonly #cropRunners = new Map<OnnxModel, CropRunner>();
   readonly #integral: IntegralImage;
   #source: AreaSource;
   readonly #rLayout: TensorLayout;
@@ -316,10 +322,17 @@ class MtcnnDetector implements Detector {
    */
   #lanesReady(start: StartLanes): Promise<Lanes> {
     if (this.#lanes === undefined) {
-      const pending = start().then(({ pool, pnet, rnet, onet }) => ({
+      const pending = start().then(({ pool, pnet, crops }) => ({
         pool,
         tiles: new PnetTileRunner(pnet),
-        crops: { rnet: new CropRunner(rnet), onet: new CropRunner(onet) },
+        crops: async (kind: 'rnet' | 'onet') => {
+          const model = await crops(kind);
+          const hit = this.#cropRunners.get(model);
+          if (hit !== undefined) return hit;
+          const runner = new CropRunner(model);
+          this.#cropRunners.set(model, runner);
+          return runner;
+        },
       }));
       this.#lanes = pending;
       pending.catch(() => {
@@ -406,7 +419,7 @@ class MtcnnDetector implements Detector {
       for (let start = 0; start < regions.length; start += batch) {
         batches.push(packRegions(regions.slice(start, start + batch)));
       }
-      const runner = lanes.crops[kind];
+      const runner = await lanes.crops(kind);
       const results = await lanes.pool.runCrops(
         { buffer: shared, width: source.width, height: source.height },
         kind,
@@ -589,13 +602,13 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   const startLanes: StartLanes | undefined =
     workers > 0
       ? async () => {
-          const [pool, p, r, o] = await Promise.all([
+          const [pool, p] = await Promise.all([
             pnetPool(workers, init, logger),
             loadModel(pnet.entry, modelsDir, single),
-            loadModel(rnet.entry, modelsDir, single),
-            loadModel(onet.entry, modelsDir, single),
           ]);
-          return { pool, pnet: p, rnet: r, onet: o };
+          const crops = (kind: 'rnet' | 'onet') =>
+            loadModel((kind === 'rnet' ? rnet : onet).entry, modelsDir, single);
+          return { pool, pnet: p, crops };
         }
       : undefined;
   return new MtcnnDetector(pnet, rnet, onet, parsed.data, startLanes, logger);
