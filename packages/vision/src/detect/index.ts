@@ -606,8 +606,9 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
             pnetPool(workers, init, logger),
             loadModel(pnet.entry, modelsDir, single),
           ]);
-          const crops = (kind: 'rnet' | 'onet') =>
-            loadModel((kind === 'rnet' ? rnet : onet).entry, modelsDir, single);
+          // This thread's crop batches reuse the detector's sessions: a third set of R-/O-Net arenas
+          // cost more memory than the oversubscription costs time.
+          const crops = async (kind: 'rnet' | 'onet') => (kind === 'rnet' ? rnet : onet);
           return { pool, pnet: p, crops };
         }
       : undefined;
