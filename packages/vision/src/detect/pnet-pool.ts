@@ -27,7 +27,18 @@ import {
 } from './pnet-protocol.ts';
 import type { TileJob, TileResult } from './pnet-tiles.ts';
 
-/** A P-Net worker thread exited or crashed; the detect call that used it fails, the next one respawns it. */
+/**
+ * A detector worker thread exited or crashed, or sent something unreadable; the detect call it served
+ * fails, and the next call starts a replacement.
+ *
+ * @example
+ * ```ts
+ * const faces = await detector.detect(image).catch(async (error: unknown) => {
+ *   if (error instanceof DetectWorkerError) return detector.detect(image); // served by a new worker
+ *   throw error;
+ * });
+ * ```
+ */
 export class DetectWorkerError extends ModelError {
   override readonly code = 'DETECT_WORKER';
 }
