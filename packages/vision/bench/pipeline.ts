@@ -1,6 +1,7 @@
 // Benchmark of the face pipeline on two composed camera frames (run: `pnpm --filter @frs/vision bench`).
 // Frames are built deterministically from ../shared photos at run time; nothing is written to the repo.
-// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR.
+// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR;
+// FRS_ONNX_THREADS and FRS_DETECT_WORKERS (P-Net worker threads, default one fewer than the threads).
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { alignFace } from '../src/align/index.ts';
 import type { DetectOptions } from '../src/detect/index.ts';
+import { detectWorkerCount } from '../src/detect/index.ts';
 import { addEmbeddings, createGallery, type Gallery } from '../src/gallery/index.ts';
 import { decodeImage } from '../src/image/index.ts';
 import { createMatcher } from '../src/match/index.ts';
@@ -201,7 +203,7 @@ const ms = (v: number) => v.toFixed(1);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(
   `\nFace pipeline benchmark — ${availableParallelism()} cores (${cpu}), ${defaultThreadCount()} onnxruntime ` +
-    `threads (FRS_ONNX_THREADS), Node ${process.version}, ` +
+    `threads (FRS_ONNX_THREADS), ${detectWorkerCount()} P-Net workers (FRS_DETECT_WORKERS), Node ${process.version}, ` +
     `models ${pipeline.models.detector} + ${pipeline.models.embedder}, ${iterations} iterations after ${warmup} warm-up; ` +
     `median ms per frame; match = cosine against 1000 people × 5 vectors.\n`,
 );
@@ -218,7 +220,8 @@ console.log(
   '\nDetect breakdown (median ms): summed-area table, pyramid area-resize (JS), P-Net runs, P-Net box',
 );
 console.log(
-  'generation + NMS, R-Net stage (crops + run + NMS), O-Net stage; candidates after P-Net / R-Net.\n',
+  'generation + NMS, R-Net stage (crops + run + NMS), O-Net stage; candidates after P-Net / R-Net. With P-Net\n' +
+    'workers, pyramid resize and P-Net are summed over the parallel lanes and "boxes+NMS" is the rest of the stage.\n',
 );
 console.log(
   '| frame | integral | pyramid resize | P-Net | P-Net boxes+NMS | R-Net stage | O-Net stage | proposals | refined |',

@@ -17,6 +17,8 @@ export {
   type DetectOptions,
   DetectOptionsSchema,
   type Detector,
+  DetectWorkerError,
+  detectWorkerCount,
   type EdgeMode,
   PNET_MAX_LEVEL_PIXELS,
   WORKING_MAX_PIXELS,

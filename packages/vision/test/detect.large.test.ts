@@ -154,7 +154,9 @@ describe('Function: detector.detect() on a 40 MP photo', () => {
     expect(peakMiB).toBeLessThanOrEqual(400);
   }, 120_000);
 
-  it('returns the same face from the bytes at ≤ 320 MiB peak RSS when detectAndAlign decodes it reduced', async () => {
+  // The reduced decode fits the summed-area table, so on ≥ 2 cores the worker lane starts: its thread
+  // and its P-, R- and O-Net sessions add ≈ 90 MiB to the 270 MiB the in-thread detector peaks at here.
+  it('returns the same face from the bytes at ≤ 380 MiB peak RSS when detectAndAlign decodes it reduced', async () => {
     const fromImage = await child(file, 'image');
     const fromBytes = await child(file, 'bytes');
     const [a] = fromImage.faces;
@@ -170,6 +172,6 @@ describe('Function: detector.detect() on a 40 MP photo', () => {
     });
     // Shrink-on-load resamples differently from the box filter: the same face within 1 % of its side.
     expect(boxError).toBeLessThan(0.01 * side);
-    expect(peakMiB).toBeLessThanOrEqual(320);
+    expect(peakMiB).toBeLessThanOrEqual(380);
   }, 120_000);
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { testLogger } from '@frs/test-fixtures/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDetector, type Detector } from '../src/detect/index.ts';
+import { createDetector, type DetectOptions, type Detector } from '../src/detect/index.ts';
 import type { Box, Detection } from '../src/types.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { loadFace, sharedDir } from './fixtures/shared.ts';
@@ -58,12 +58,20 @@ function pairUp(golden: Golden, found: readonly Detection[]) {
   return pairs;
 }
 
-describe('Function: detector.detect() parity with facenet-pytorch', () => {
+// 0: P-Net in the detector's thread; 1: P-Net tiles shared between it and a worker thread (the default
+// on 2 vCPU), which must change nothing.
+describe.each([
+  { mode: 'P-Net in thread', workers: 0 },
+  { mode: 'P-Net tiles shared with 1 worker', workers: 1 },
+])('Function: detector.detect() parity with facenet-pytorch ($mode)', ({ workers }) => {
   let detector: Detector;
+  let inThread: Detector;
   let golden: Golden[];
 
   beforeAll(async () => {
-    detector = await createDetector({ manifest: await testManifest(), modelsDir: testModelsDir() });
+    const manifest = await testManifest();
+    detector = await createDetector({ manifest, modelsDir: testModelsDir(), pnetWorkers: workers });
+    inThread = await createDetector({ manifest, modelsDir: testModelsDir(), pnetWorkers: 0 });
     golden = await readGolden();
   });
 
@@ -76,12 +84,14 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
     for (const [i, g] of golden.entries()) {
       const image = await loadFace(g.path);
       expect([image.width, image.height]).toEqual([g.width, g.height]);
-      const found = await detector.detect(image, {
+      const options: DetectOptions = {
         minFaceSize: 20,
         thresholds: [0.6, 0.7, 0.7],
         factor: 0.709,
         edgeMode: 'reference',
-      });
+      };
+      const found = await detector.detect(image, options);
+      if (workers > 0) expect(found, g.path).toEqual(await inThread.detect(image, options));
       if (found.length === g.n_faces) sameCount++;
       else mismatches.push(`${g.path}: ${found.length} faces, reference ${g.n_faces}`);
       for (const p of pairUp(g, found)) {
@@ -102,7 +112,7 @@ describe('Function: detector.detect() parity with facenet-pytorch', () => {
       maxBoxErrorPx: boxErrors[boxErrors.length - 1] ?? Number.NaN,
       maxProbError: Math.max(...probErrors),
     };
-    log.info('MTCNN parity vs golden/mtcnn_reference.jsonl', { ...summary, mismatches });
+    log.info('MTCNN parity vs golden/mtcnn_reference.jsonl', { workers, ...summary, mismatches });
     expect(summary.sameFaceCountRate).toBeGreaterThanOrEqual(0.97);
     expect(summary.matchedFaces).toBeGreaterThanOrEqual(0.97 * referenceFaces);
     expect(summary.medianBoxErrorPx).toBeLessThanOrEqual(0.5);

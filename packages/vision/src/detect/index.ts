@@ -14,12 +14,23 @@ import {
   type CropRegion,
   cropRegion,
   DirectArea,
-  generateBoundingBoxes,
   IntegralImage,
   nmsMin,
   nmsUnion,
   square,
 } from './mtcnn.ts';
+import { DetectWorkerError, detectWorkerCount, type PnetPool, pnetPool } from './pnet-pool.ts';
+import {
+  CropRunner,
+  mergeTiles,
+  PNET_MAX_LEVEL_PIXELS,
+  PnetTileRunner,
+  packRegions,
+  pnetJobs,
+  type TileResult,
+} from './pnet-tiles.ts';
+
+export { DetectWorkerError, detectWorkerCount, PNET_MAX_LEVEL_PIXELS };
 
 /**
  * How R-/O-Net crops treat a box that runs past the image edge. `zero-fill` (default, the original
@@ -75,6 +86,14 @@ export interface CreateDetectorOptions extends Omit<LoadModelOptions, 'logger'> 
   logger?: Logger;
   /** Defaults merged under every `detect` call's options. */
   defaults?: DetectOptions;
+  /**
+   * Worker threads that run P-Net's pyramid tiles in parallel with the calling thread, each (and the
+   * calling thread's share) on a single-threaded session. 0: P-Net runs in the calling thread only, on
+   * the detector's session. Default: {@link detectWorkerCount} (`FRS_DETECT_WORKERS`, else one fewer
+   * than the onnxruntime threads: 1 on 2 vCPU, 0 on 1 vCPU): on 2 cores a 720p frame's detection took
+   * 0.73× the time, 1080p 0.83× (`bench/workers.ts`).
+   */
+  pnetWorkers?: number;
 }
 
 export { DEFAULT_MIN_FACE_SIZE };
@@ -103,25 +122,10 @@ const RETAINED_PIXELS = 3840 * 2160;
 export const WORKING_MAX_PIXELS = 13_500_000;
 
 /**
- * Largest P-Net pyramid level. When `minFaceSize` would start the pyramid above it, the first scale is
- * lowered to fit (faces smaller than `12 / scale` working pixels are then not looked for); later levels
- * follow by `factor` as usual. 5 MP is the first level of a 13.5 MP image at the reference min face of 20.
- */
-export const PNET_MAX_LEVEL_PIXELS = 5_000_000;
-
-/**
  * Working images above this size, and every downscaled one (the caller's full-size image already costs
  * 3 bytes per original pixel), read area sums from the pixels instead of a 12-byte-per-pixel table.
  */
 const INTEGRAL_MAX_PIXELS = RETAINED_PIXELS;
-
-/**
- * P-Net runs on levels up to this size at once; larger levels in tiles of at most this many output cells
- * per side (input 2·n + 10 = 260 px), which bounds onnxruntime's activation memory (≈ 120 bytes per input
- * pixel, 8 MB per tile) independently of the image size. Tiles give the whole level's values.
- */
-const PNET_TILE_CELLS = 125;
-const PNET_TILE_PIXELS = (2 * PNET_TILE_CELLS + 10) ** 2;
 
 /**
  * The integer box factor {@link WORKING_MAX_PIXELS} asks for: 1 up to the budget, else the smallest `k`
@@ -145,6 +149,13 @@ export function workingFactor(width: number, height: number, maxPixels = WORKING
  */
 const MAX_CROPS_PER_RUN = { rnet: 128, onet: 16 } as const;
 
+/**
+ * Fewest crops that go to the worker lanes (in the batches above): below, the stage runs here on the
+ * multi-threaded session. A 720p frame's 153 R-Net crops split over 2 lanes took 10.4 instead of 7.4 ms;
+ * the 1080p group frame's 1,664 R-Net / 134 O-Net crops 55 / 24 instead of 68 / 29 ms (`bench/workers.ts`).
+ */
+const LANE_MIN_CROPS = { rnet: 2 * MAX_CROPS_PER_RUN.rnet, onet: 2 * MAX_CROPS_PER_RUN.onet } as const;
+
 const DEFAULTS = {
   minFaceSize: DEFAULT_MIN_FACE_SIZE,
   thresholds: [0.6, 0.7, 0.7] as const,
@@ -153,27 +164,54 @@ const DEFAULTS = {
   edgeMode: 'zero-fill' as EdgeMode,
 };
 
+/** P-Net's parallel lanes: the worker pool, and this thread's share of the tiles on its own session. */
+interface Lanes {
+  pool: PnetPool;
+  tiles: PnetTileRunner;
+  /** This thread's single-threaded R-Net / O-Net, loaded on the first crowded frame. */
+  crops: (kind: 'rnet' | 'onet') => Promise<CropRunner>;
+}
+type StartLanes = () => Promise<{
+  pool: PnetPool;
+  pnet: OnnxModel;
+  crops: (kind: 'rnet' | 'onet') => Promise<OnnxModel>;
+}>;
+
 class MtcnnDetector implements Detector {
   readonly modelIds: readonly [string, string, string];
-  readonly #pnet: OnnxModel;
   readonly #rnet: OnnxModel;
   readonly #onet: OnnxModel;
   readonly #defaults: DetectOptions;
   readonly #logger: Logger | undefined;
-  readonly #integral = new IntegralImage();
-  #source: AreaSource = this.#integral;
+  readonly #tiles: PnetTileRunner;
+  readonly #startLanes: StartLanes | undefined;
+  #lanes: Promise<Lanes> | undefined;
+  readonly #cropRunners = new Map<OnnxModel, CropRunner>();
+  readonly #integral: IntegralImage;
+  #source: AreaSource;
   readonly #rLayout: TensorLayout;
   readonly #oLayout: TensorLayout;
-  #pBuffer = new Float32Array(0);
   #rBuffer = new Float32Array(0);
   #oBuffer = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
   #pyramidMs = 0;
   #pnetMs = 0;
+  /** Wall time of the P-Net jobs when they ran in parallel lanes (0 when they ran here alone). */
+  #lanesMs = 0;
 
-  constructor(pnet: OnnxModel, rnet: OnnxModel, onet: OnnxModel, defaults: DetectOptions, logger?: Logger) {
+  constructor(
+    pnet: OnnxModel,
+    rnet: OnnxModel,
+    onet: OnnxModel,
+    defaults: DetectOptions,
+    startLanes: StartLanes | undefined,
+    logger?: Logger,
+  ) {
     this.modelIds = [pnet.entry.id, rnet.entry.id, onet.entry.id];
-    this.#pnet = pnet;
+    this.#tiles = new PnetTileRunner(pnet);
+    this.#startLanes = startLanes;
+    this.#integral = new IntegralImage(startLanes !== undefined);
+    this.#source = this.#integral;
     this.#rnet = rnet;
     this.#onet = onet;
     this.#defaults = defaults;
@@ -194,7 +232,6 @@ class MtcnnDetector implements Detector {
     // The direct source holds the working image; it must not outlive the call.
     this.#source = this.#integral;
     this.#integral.trim((RETAINED_PIXELS + 4096 + 2161) * 3);
-    if (this.#pBuffer.length > RETAINED_PIXELS * 3) this.#pBuffer = new Float32Array(0);
   }
 
   async #detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
@@ -226,6 +263,7 @@ class MtcnnDetector implements Detector {
     }
     this.#pyramidMs = 0;
     this.#pnetMs = 0;
+    this.#lanesMs = 0;
     const t1 = performance.now();
     const [sx, sy] = o.scale;
     const minFace = o.minFaceSize / (k * Math.sqrt(sx * sy));
@@ -249,7 +287,10 @@ class MtcnnDetector implements Detector {
         integral: t1 - t0,
         pyramidResize: this.#pyramidMs,
         pnet: this.#pnetMs,
-        pnetOther: t2 - t1 - this.#pyramidMs - this.#pnetMs,
+        // With worker lanes, pyramidResize and pnet are summed over the lanes (CPU time, more than the
+        // wall time they took); pnetOther is then the stage's wall time outside the parallel jobs.
+        pnetOther: t2 - t1 - (this.#lanesMs > 0 ? this.#lanesMs : this.#pyramidMs + this.#pnetMs),
+        lanes: this.#lanesMs,
         rnet: t3 - t2,
         onet: t4 - t3,
       },
@@ -260,28 +301,10 @@ class MtcnnDetector implements Detector {
 
   /** Stage 1: P-Net over the pyramid, NMS 0.5 per scale, 0.7 across scales, regression, squaring. */
   async #proposals(w: number, h: number, minSize: number, factor: number, threshold: number) {
-    const m = Math.min(12 / minSize, Math.sqrt(PNET_MAX_LEVEL_PIXELS / (w * h)));
-    let minl = Math.min(h, w) * m;
-    const scales: number[] = [];
-    let scale = m;
-    while (minl >= 12) {
-      scales.push(scale);
-      scale *= factor;
-      minl *= factor;
-    }
+    const jobs = pnetJobs(w, h, minSize, factor, threshold);
+    const results = await this.#pnetResults(jobs);
     const all: Candidate[] = [];
-    for (const s of scales) {
-      const hs = Math.trunc(h * s + 1);
-      const ws = Math.trunc(w * s + 1);
-      let boxes: Candidate[] = [];
-      if (ws * hs <= PNET_TILE_PIXELS) {
-        const { prob, reg, outW, outH } = await this.#pnetRun(w, h, ws, hs);
-        generateBoundingBoxes(prob, reg, outW, outH, s, threshold, boxes);
-      } else {
-        boxes = await this.#pnetTiled(w, h, ws, hs, s, threshold);
-      }
-      for (const b of nmsUnion(boxes, 0.5)) all.push(b);
-    }
+    for (const boxes of mergeTiles(jobs, results)) for (const b of nmsUnion(boxes ?? [], 0.5)) all.push(b);
     const picked = nmsUnion(all, 0.7);
     for (const c of picked) {
       applyPnetRegression(c);
@@ -290,73 +313,69 @@ class MtcnnDetector implements Detector {
     return picked;
   }
 
-  /** P-Net on the window `[x0, x0 + tw) × [y0, y0 + th)` of the `ws`×`hs` pyramid level (whole by default). */
-  async #pnetRun(w: number, h: number, ws: number, hs: number, x0 = 0, y0 = 0, tw = ws, th = hs) {
-    const layout = tensorLayout(this.#pnet.entry.preprocessing, tw, th);
-    if (this.#pBuffer.length < layout.sampleSize) this.#pBuffer = new Float32Array(layout.sampleSize);
-    const input = this.#pBuffer.subarray(0, layout.sampleSize);
-    const r0 = performance.now();
-    const window = { fullWidth: ws, fullHeight: hs, col0: x0, row0: y0 };
-    this.#source.resizeInto(0, 0, w, h, layout, input, 0, window);
-    const r1 = performance.now();
-    const inputName = this.#pnet.entry.inputs[0]?.name ?? 'input';
-    const result = await this.#pnet.run({ [inputName]: { data: input, dims: layout.dims(1) } });
-    this.#pyramidMs += r1 - r0;
-    this.#pnetMs += performance.now() - r1;
-    const prob = output(result, 'prob');
-    const reg = output(result, 'reg');
-    return { prob: prob.data, reg: reg.data, outW: prob.dims[3] ?? 0, outH: prob.dims[2] ?? 0 };
+  /**
+   * The worker pool and this thread's single-threaded P-Net, started on the first frame that uses them:
+   * a process that only sees photos above the table budget never pays their ≈ 50 MiB.
+   */
+  #lanesReady(start: StartLanes): Promise<Lanes> {
+    if (this.#lanes === undefined) {
+      const pending = start().then(({ pool, pnet, crops }) => ({
+        pool,
+        tiles: new PnetTileRunner(pnet),
+        crops: async (kind: 'rnet' | 'onet') => {
+          const model = await crops(kind);
+          const hit = this.#cropRunners.get(model);
+          if (hit !== undefined) return hit;
+          const runner = new CropRunner(model);
+          this.#cropRunners.set(model, runner);
+          return runner;
+        },
+      }));
+      this.#lanes = pending;
+      pending.catch(() => {
+        if (this.#lanes === pending) this.#lanes = undefined;
+      });
+    }
+    return this.#lanes;
   }
 
   /**
-   * P-Net over a large level in tiles, with the candidates one run over the whole level gives, in the same
-   * (row-major) order, so NMS breaks score ties alike. Output cell (x, y) sees input
-   * `[2x, 2x + 12) × [2y, 2y + 12)`, so a tile of cells `[c0, c1)` needs input `[2·c0, 2·c1 + 10)`; the last
-   * tile runs to the level's edge, where the ceil-mode pooling of the whole level sees the same partial
-   * window.
+   * Every P-Net job's candidates. With workers and a summed-area table (frames up to 4K), the jobs are
+   * shared between the workers and this thread; else they run one by one here. Images read without a
+   * table stay here: they are the memory-critical ones, and their tiles re-read the pixels, so workers
+   * made a 40 MP photo slower (3.5 vs 2.7 s) and 100 MiB larger.
    */
-  async #pnetTiled(w: number, h: number, ws: number, hs: number, scale: number, threshold: number) {
-    // Conv 3×3, max-pool 2/2 (ceil), conv 3×3, conv 3×3.
-    const outW = Math.ceil((ws - 2) / 2) - 4;
-    const outH = Math.ceil((hs - 2) / 2) - 4;
-    const all: Candidate[] = [];
-    for (let cy0 = 0; cy0 < outH; cy0 += PNET_TILE_CELLS) {
-      const cy1 = Math.min(cy0 + PNET_TILE_CELLS, outH);
-      const y0 = 2 * cy0;
-      const th = Math.min(2 * cy1 + 10, hs) - y0;
-      const band: Candidate[] = [];
-      const rows: number[] = [];
-      for (let cx0 = 0; cx0 < outW; cx0 += PNET_TILE_CELLS) {
-        const cx1 = Math.min(cx0 + PNET_TILE_CELLS, outW);
-        const x0 = 2 * cx0;
-        const tw = Math.min(2 * cx1 + 10, ws) - x0;
-        const tile = await this.#pnetRun(w, h, ws, hs, x0, y0, tw, th);
-        if (tile.outW !== cx1 - cx0 || tile.outH !== cy1 - cy0) {
-          throw new ModelSignatureError(
-            `P-Net gave ${tile.outW}×${tile.outH} cells for a ${tw}×${th} tile, expected ${cx1 - cx0}×${cy1 - cy0}`,
-          );
-        }
-        generateBoundingBoxes(
-          tile.prob,
-          tile.reg,
-          tile.outW,
-          tile.outH,
-          scale,
-          threshold,
-          band,
-          cx0,
-          cy0,
-          rows,
-        );
-      }
-      // Tiles of a band are row-major each and left to right: a stable sort by row restores level order.
-      const order = band.map((_, i) => i).sort((a, b) => (rows[a] ?? 0) - (rows[b] ?? 0));
-      for (const i of order) {
-        const c = band[i];
-        if (c !== undefined) all.push(c);
-      }
+  async #pnetResults(jobs: ReturnType<typeof pnetJobs>): Promise<TileResult[]> {
+    const source = this.#source;
+    const buffer = this.#integral.sums.buffer;
+    if (this.#startLanes !== undefined && source === this.#integral && buffer instanceof SharedArrayBuffer) {
+      const { pool, tiles } = await this.#lanesReady(this.#startLanes);
+      tiles.resetTimes();
+      const l0 = performance.now();
+      const results = await pool.run(
+        { buffer, width: source.width, height: source.height },
+        jobs,
+        async (job) => {
+          const result: TileResult = { candidates: [], rows: [] };
+          await tiles.run(source, job, result);
+          return result;
+        },
+      );
+      this.#lanesMs = performance.now() - l0;
+      this.#pyramidMs = pool.resizeMs + tiles.resizeMs;
+      this.#pnetMs = pool.pnetMs + tiles.pnetMs;
+      return results;
     }
-    return all;
+    this.#tiles.resetTimes();
+    const results: TileResult[] = [];
+    for (const job of jobs) {
+      const result: TileResult = { candidates: [], rows: [] };
+      await this.#tiles.run(this.#source, job, result);
+      results.push(result);
+    }
+    this.#pyramidMs = this.#tiles.resizeMs;
+    this.#pnetMs = this.#tiles.pnetMs;
+    return results;
   }
 
   #crops(boxes: readonly Candidate[], w: number, h: number, edgeMode: EdgeMode) {
@@ -381,7 +400,46 @@ class MtcnnDetector implements Detector {
     regions: readonly CropRegion[],
     names: readonly string[],
   ) {
-    const batch = Math.min(regions.length, MAX_CROPS_PER_RUN[model === this.#rnet ? 'rnet' : 'onet']);
+    const kind = model === this.#rnet ? 'rnet' : 'onet';
+    const max = MAX_CROPS_PER_RUN[kind];
+    const batch = Math.min(regions.length, max);
+    const source = this.#source;
+    const shared = this.#integral.sums.buffer;
+    const tabled = source === this.#integral && shared instanceof SharedArrayBuffer;
+    const lanes =
+      this.#startLanes === undefined || !tabled || regions.length < LANE_MIN_CROPS[kind]
+        ? undefined
+        : await this.#lanesReady(this.#startLanes);
+    if (lanes !== undefined && shared instanceof SharedArrayBuffer) {
+      // Each batch's outputs do not depend on where it ran, so the concatenation is the sequential one.
+      const batches: Int32Array<ArrayBuffer>[] = [];
+      for (let start = 0; start < regions.length; start += batch) {
+        batches.push(packRegions(regions.slice(start, start + batch)));
+      }
+      const runner = await lanes.crops(kind);
+      const results = await lanes.pool.runCrops(
+        { buffer: shared, width: source.width, height: source.height },
+        kind,
+        batches,
+        (packed) => runner.run(source, packed),
+      );
+      const outputs: Record<string, Float32Array> = {};
+      results.forEach((result, b) => {
+        const count = (batches[b]?.length ?? 0) >> 2;
+        for (const name of names) {
+          const data = result[name];
+          if (data === undefined) throw new ModelSignatureError(`MTCNN output ${name} missing`);
+          const perCrop = data.length / count;
+          let all = outputs[name];
+          if (all === undefined) {
+            all = new Float32Array(regions.length * perCrop);
+            outputs[name] = all;
+          }
+          all.set(data, b * batch * perCrop);
+        }
+      });
+      return (name: string): Float32Array => outputs[name] ?? new Float32Array(0);
+    }
     const buffer = model === this.#rnet ? this.#rBuffer : this.#oBuffer;
     const input =
       buffer.length >= batch * layout.sampleSize ? buffer : new Float32Array(batch * layout.sampleSize);
@@ -517,7 +575,7 @@ function scaleDetection(d: Detection, sx: number, sy: number): Detection {
  * ```
  */
 export async function createDetector(options: CreateDetectorOptions): Promise<Detector> {
-  const { manifest, modelsDir, logger, defaults = {}, ...load } = options;
+  const { manifest, modelsDir, logger, defaults = {}, pnetWorkers, ...load } = options;
   // Every MTCNN stage sees many input shapes (pyramid levels, tiles, batch remainders): see memoryPattern.
   const loadOptions: LoadModelOptions = { ...load, memoryPattern: false, ...(logger ? { logger } : {}) };
   const [pnet, rnet, onet] = await Promise.all([
@@ -530,5 +588,26 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
   requireOutputs(onet, ['prob', 'reg', 'landmarks']);
   const parsed = DetectOptionsSchema.safeParse(defaults);
   if (!parsed.success) throw new DetectInputError(`invalid default detect options: ${parsed.error.message}`);
-  return new MtcnnDetector(pnet, rnet, onet, parsed.data, logger);
+  const workers = pnetWorkers ?? detectWorkerCount();
+  const init = {
+    entry: pnet.entry,
+    crops: { rnet: rnet.entry, onet: onet.entry },
+    modelsDir,
+    verifyChecksums: load.verifyChecksums ?? true,
+  };
+  const single = { ...loadOptions, intraOpNumThreads: 1 };
+  const startLanes: StartLanes | undefined =
+    workers > 0
+      ? async () => {
+          const [pool, p] = await Promise.all([
+            pnetPool(workers, init, logger),
+            loadModel(pnet.entry, modelsDir, single),
+          ]);
+          // This thread's crop batches reuse the detector's sessions: a third set of R-/O-Net arenas
+          // cost more memory than the oversubscription costs time.
+          const crops = async (kind: 'rnet' | 'onet') => (kind === 'rnet' ? rnet : onet);
+          return { pool, pnet: p, crops };
+        }
+      : undefined;
+  return new MtcnnDetector(pnet, rnet, onet, parsed.data, startLanes, logger);
 }

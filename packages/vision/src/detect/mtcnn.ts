@@ -61,12 +61,20 @@ export class IntegralImage implements AreaSource {
   width = 0;
   height = 0;
   sums: Int32Array = new Int32Array(0);
+  readonly #shared: boolean;
+
+  /** `shared`: the table lives in a `SharedArrayBuffer`, so worker threads can read it without a copy. */
+  constructor(shared = false) {
+    this.#shared = shared;
+  }
 
   build(image: RgbImage): void {
     const { width: w, height: h, data } = image;
     const stride = (w + 1) * 3;
     const size = stride * (h + 1);
-    if (this.sums.length < size) this.sums = new Int32Array(size);
+    if (this.sums.length < size) {
+      this.sums = this.#shared ? new Int32Array(new SharedArrayBuffer(size * 4)) : new Int32Array(size);
+    }
     const s = this.sums;
     s.fill(0, 0, stride);
     for (let y = 0; y < h; y++) {
