@@ -15,8 +15,10 @@ describe('Function: detectWorkerCount()', () => {
     expect(detectWorkerCount({ FRS_DETECT_WORKERS: ' 0 ', FRS_ONNX_THREADS: '4' })).toBe(0);
   });
 
-  it('returns one fewer than the onnxruntime threads when FRS_DETECT_WORKERS is unset or blank', () => {
-    expect(detectWorkerCount({ FRS_ONNX_THREADS: '3' })).toBe(2);
+  it('returns one fewer than the onnxruntime threads, at most 1, when FRS_DETECT_WORKERS is unset or blank', () => {
+    expect(detectWorkerCount({ FRS_ONNX_THREADS: '2' })).toBe(1);
+    // A second worker's session and arena would take the detector past 400 MiB on the largest images.
+    expect(detectWorkerCount({ FRS_ONNX_THREADS: '4' })).toBe(1);
     expect(detectWorkerCount({ FRS_DETECT_WORKERS: '', FRS_ONNX_THREADS: '1' })).toBe(0);
     // Lambda: one vCPU per 1,769 MB, so no worker at 1,769 MB and one at 3,538 MB (given 2 cores).
     expect(detectWorkerCount({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1769' })).toBe(0);

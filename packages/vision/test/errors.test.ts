@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,10 @@ function isErrorClass(value: unknown): value is ErrorClass {
 
 // Every module of src, not a list: an error added anywhere in the library without the base fails here.
 const src = fileURLToPath(new URL('../src/', import.meta.url));
-const modules = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
+const files = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
+// A worker thread's entry runs on import (and refuses the main thread), so it is read, not imported.
+const isWorkerEntry = (file: string) => file.endsWith('-worker.ts');
+const modules = files.filter((file) => !isWorkerEntry(file));
 const found = new Set<ErrorClass>();
 for (const file of modules) {
   const exports: unknown = await import(join(src, file));
@@ -36,6 +39,12 @@ function build(cls: ErrorClass): VisionError {
 }
 
 describe('Class: VisionError', () => {
+  it('returns no error class declared in a worker entry when the entries are read', async () => {
+    const entries = files.filter(isWorkerEntry);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const file of entries) expect(await readFile(join(src, file), 'utf8')).not.toMatch(/\bclass\s/);
+  });
+
   it('returns the error classes of every module of src when the modules are walked', () => {
     expect(modules.length).toBeGreaterThan(30);
     expect(classes.map((cls) => cls.name)).toEqual(
@@ -68,6 +77,7 @@ describe('Class: VisionError', () => {
       CorruptImageError: ['CORRUPT_IMAGE', 'ImageInputError'],
       DatasetError: ['DATASET', 'VisionError'],
       DetectInputError: ['DETECT_INPUT', 'VisionError'],
+      DetectWorkerError: ['DETECT_WORKER', 'ModelError'],
       DownscaleInputError: ['DOWNSCALE_INPUT', 'VisionError'],
       EmbedInputError: ['EMBED_INPUT', 'VisionError'],
       EmbeddingCacheError: ['EMBEDDING_CACHE', 'VisionError'],

@@ -46,10 +46,16 @@ export class DetectWorkerError extends ModelError {
 const WorkersSchema = z.coerce.number().int().min(0).max(64);
 
 /**
+ * Each worker holds its own P-Net session and arena (≈ 60–110 MiB at the largest accepted image): one keeps
+ * the detector under 400 MiB, two measured 470 MiB. `FRS_DETECT_WORKERS` goes beyond it.
+ */
+const MAX_DEFAULT_WORKERS = 1;
+
+/**
  * P-Net worker threads when the caller does not choose: `FRS_DETECT_WORKERS` when set (0 keeps P-Net
  * in the detector's thread), else one fewer than the onnxruntime thread count ({@link defaultThreadCount}),
- * so the workers and the detector's thread together use that many cores: 0 on Lambda at 1,769 MB
- * (1 vCPU), 1 at 3,538 MB.
+ * so the workers and the detector's thread together use that many cores, and at most 1 (memory): 0 on
+ * Lambda at 1,769 MB (1 vCPU), 1 at 3,538 MB and above.
  *
  * @throws {ModelConfigError} when `FRS_DETECT_WORKERS` is not a whole number from 0 to 64, or
  * `FRS_ONNX_THREADS` is invalid.
@@ -61,7 +67,8 @@ const WorkersSchema = z.coerce.number().int().min(0).max(64);
  */
 export function detectWorkerCount(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const raw = env.FRS_DETECT_WORKERS;
-  if (raw === undefined || raw.trim() === '') return defaultThreadCount(env) - 1;
+  if (raw === undefined || raw.trim() === '')
+    return Math.min(MAX_DEFAULT_WORKERS, defaultThreadCount(env) - 1);
   const parsed = WorkersSchema.safeParse(raw.trim());
   if (!parsed.success) {
     throw new ModelConfigError(`FRS_DETECT_WORKERS must be a whole number from 0 to 64, got "${raw}"`, {
