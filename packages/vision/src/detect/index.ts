@@ -177,6 +177,32 @@ type StartLanes = () => Promise<{
   crops: (kind: 'rnet' | 'onet') => Promise<OnnxModel>;
 }>;
 
+/**
+ * Crop `k`'s box with its R-/O-Net face score and regression, or `undefined` when the score does not pass
+ * the stage's threshold (`prob` holds two softmax scores per crop, `reg` four offsets).
+ */
+function scoredCandidate(
+  b: Candidate,
+  k: number,
+  prob: Float32Array,
+  reg: Float32Array,
+  threshold: number,
+): Candidate | undefined {
+  const score = prob[2 * k + 1] ?? 0;
+  if (!(score > threshold)) return undefined;
+  return {
+    x1: b.x1,
+    y1: b.y1,
+    x2: b.x2,
+    y2: b.y2,
+    score,
+    r0: reg[4 * k] ?? 0,
+    r1: reg[4 * k + 1] ?? 0,
+    r2: reg[4 * k + 2] ?? 0,
+    r3: reg[4 * k + 3] ?? 0,
+  };
+}
+
 class MtcnnDetector implements Detector {
   readonly modelIds: readonly [string, string, string];
   readonly #rnet: OnnxModel;
@@ -478,19 +504,8 @@ class MtcnnDetector implements Detector {
     const reg = result('reg');
     const passed: Candidate[] = [];
     kept.forEach((b, k) => {
-      const score = prob[2 * k + 1] ?? 0;
-      if (!(score > threshold)) return;
-      passed.push({
-        x1: b.x1,
-        y1: b.y1,
-        x2: b.x2,
-        y2: b.y2,
-        score,
-        r0: reg[4 * k] ?? 0,
-        r1: reg[4 * k + 1] ?? 0,
-        r2: reg[4 * k + 2] ?? 0,
-        r3: reg[4 * k + 3] ?? 0,
-      });
+      const c = scoredCandidate(b, k, prob, reg, threshold);
+      if (c !== undefined) passed.push(c);
     });
     const picked = nmsUnion(passed, 0.7);
     for (const c of picked) {
@@ -513,19 +528,8 @@ class MtcnnDetector implements Detector {
     const passed: Candidate[] = [];
     const points = new Map<Candidate, Point[]>();
     kept.forEach((b, k) => {
-      const score = prob[2 * k + 1] ?? 0;
-      if (!(score > threshold)) return;
-      const c: Candidate = {
-        x1: b.x1,
-        y1: b.y1,
-        x2: b.x2,
-        y2: b.y2,
-        score,
-        r0: reg[4 * k] ?? 0,
-        r1: reg[4 * k + 1] ?? 0,
-        r2: reg[4 * k + 2] ?? 0,
-        r3: reg[4 * k + 3] ?? 0,
-      };
+      const c = scoredCandidate(b, k, prob, reg, threshold);
+      if (c === undefined) return;
       const bw = f(f(c.x2 - c.x1) + 1);
       const bh = f(f(c.y2 - c.y1) + 1);
       const pts: Point[] = [];
