@@ -1,38 +1,17 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { ModelsError } from '../src/errors.ts';
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-function isErrorClass(value: unknown): value is ErrorClass {
-  return typeof value === 'function' && value.prototype instanceof Error;
-}
 
 // Every module of src, not a list: an error added anywhere in the package without the base fails here.
 // build.ts and tflite2onnx/cli.ts only run their main() when started as a script.
 const src = fileURLToPath(new URL('../src/', import.meta.url));
-const modules = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
-const found = new Set<ErrorClass>();
-for (const file of modules) {
-  const exports: unknown = await import(join(src, file));
-  if (typeof exports !== 'object' || exports === null) continue;
-  for (const value of Object.values(exports)) if (isErrorClass(value)) found.add(value);
-}
-const classes = [...found].sort((a, b) => (a.name < b.name ? -1 : 1));
+const { files: modules, classes } = await errorClassesOf(src, { load: (path) => import(path) });
 
 const cause = new Error('root cause');
 // Errors whose constructor is not `(message, options)`; every other class is built with the default.
-const ARGS: Readonly<Record<string, readonly unknown[]>> = {
-  ModelIntegrityError: ['m.onnx', 'aa', 'bb', { cause }],
-};
-
-function build(cls: ErrorClass): ModelsError {
-  const error: unknown = Reflect.construct(cls, ARGS[cls.name] ?? ['message', { cause }]);
-  if (!(error instanceof ModelsError)) throw new Error(`${cls.name} does not extend ModelsError`);
-  return error;
-}
+const ARGS = { ModelIntegrityError: ['m.onnx', 'aa', 'bb', { cause }] };
+const build = (cls: ErrorClass) => buildError(ModelsError, cls, ARGS, cause);
 
 describe('Class: ModelsError', () => {
   it('returns the error classes of every module of src when the modules are walked', () => {
@@ -60,8 +39,7 @@ describe('Class: ModelsError', () => {
 
   // The codes are the API (logs, scripts); every error is a direct child of the base.
   it('returns the stable code and the parent class of each error class when they are built', () => {
-    const table = classes.map((cls) => [cls.name, [build(cls).code, Object.getPrototypeOf(cls).name]]);
-    expect(Object.fromEntries(table)).toEqual({
+    expect(codeTable(classes, build)).toEqual({
       CliUsageError: ['CLI_USAGE', 'ModelsError'],
       FlatBufferError: ['FLAT_BUFFER', 'ModelsError'],
       ModelFileMissingError: ['MODEL_FILE_MISSING', 'ModelsError'],

@@ -1,37 +1,16 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, ConsoleHttpError } from '../src/errors.ts';
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-function isErrorClass(value: unknown): value is ErrorClass {
-  return typeof value === 'function' && value.prototype instanceof Error;
-}
-
 // Every module of src, not a list: an error added anywhere in the console without the base fails here.
 const src = fileURLToPath(new URL('../src/', import.meta.url));
-const files = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
-const found = new Set<ErrorClass>();
-for (const file of files) {
-  const exports: unknown = await import(join(src, file));
-  if (typeof exports !== 'object' || exports === null) continue;
-  for (const value of Object.values(exports)) if (isErrorClass(value)) found.add(value);
-}
-const classes = [...found].sort((a, b) => (a.name < b.name ? -1 : 1));
+const { files, classes } = await errorClassesOf(src, { load: (path) => import(path) });
 
 const cause = new Error('root cause');
 // Errors whose constructor is not `(message, options)`; every other class is built with the default.
-const ARGS: Readonly<Record<string, readonly unknown[]>> = {
-  ConsoleHttpError: [403, 'forbidden_origin', 'cross-origin requests are refused', { cause }],
-};
-
-function build(cls: ErrorClass): ConsoleError {
-  const error: unknown = Reflect.construct(cls, ARGS[cls.name] ?? ['message', { cause }]);
-  if (!(error instanceof ConsoleError)) throw new Error(`${cls.name} does not extend ConsoleError`);
-  return error;
-}
+const ARGS = { ConsoleHttpError: [403, 'forbidden_origin', 'cross-origin requests are refused', { cause }] };
+const build = (cls: ErrorClass) => buildError(ConsoleError, cls, ARGS, cause);
 
 describe('Class: ConsoleError', () => {
   it('returns the error classes of every module of src when the modules are walked', () => {
@@ -69,8 +48,7 @@ describe('Class: ConsoleError', () => {
   });
 
   it('returns the stable code and the parent class of each error class when they are built', () => {
-    const table = classes.map((cls) => [cls.name, [build(cls).code, Object.getPrototypeOf(cls).name]]);
-    expect(Object.fromEntries(table)).toEqual({
+    expect(codeTable(classes, build)).toEqual({
       ConsoleError: ['error', 'CodedError'],
       ConsoleHttpError: ['forbidden_origin', 'ConsoleError'],
     });

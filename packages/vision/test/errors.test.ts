@@ -1,48 +1,29 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { VisionError } from '../src/errors.ts';
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-function isErrorClass(value: unknown): value is ErrorClass {
-  return typeof value === 'function' && value.prototype instanceof Error;
-}
-
 // Every module of src, not a list: an error added anywhere in the library without the base fails here.
-const src = fileURLToPath(new URL('../src/', import.meta.url));
-const files = (await readdir(src, { recursive: true })).filter((file) => file.endsWith('.ts')).sort();
 // A worker thread's entry runs on import (and refuses the main thread), so it is read, not imported.
-const isWorkerEntry = (file: string) => file.endsWith('-worker.ts');
-const modules = files.filter((file) => !isWorkerEntry(file));
-const found = new Set<ErrorClass>();
-for (const file of modules) {
-  const exports: unknown = await import(join(src, file));
-  if (typeof exports !== 'object' || exports === null) continue;
-  for (const value of Object.values(exports)) if (isErrorClass(value)) found.add(value);
-}
-const classes = [...found].sort((a, b) => (a.name < b.name ? -1 : 1));
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+const { files, entries, classes } = await errorClassesOf(src, {
+  load: (path) => import(path),
+  isEntry: (file) => file.endsWith('-worker.ts'),
+});
+const modules = files.filter((file) => !entries.includes(file));
 
 const cause = new Error('root cause');
 // Errors whose constructor is not `(message, options)`; every other class is built with the default.
-const ARGS: Readonly<Record<string, readonly unknown[]>> = {
+const ARGS = {
   GalleryModelMismatchError: [{ id: 'a', dimension: 192 }, { id: 'b', dimension: 512 }, { cause }],
   ImageTooLargeError: ['bytes', 2, 1, { cause }],
   ModelChecksumError: ['m.onnx', 'aa', 'bb', { cause }],
 };
-
-function build(cls: ErrorClass): VisionError {
-  const error: unknown = Reflect.construct(cls, ARGS[cls.name] ?? ['message', { cause }]);
-  if (!(error instanceof VisionError)) throw new Error(`${cls.name} does not extend VisionError`);
-  return error;
-}
+const build = (cls: ErrorClass) => buildError(VisionError, cls, ARGS, cause);
 
 describe('Class: VisionError', () => {
-  it('returns no error class declared in a worker entry when the entries are read', async () => {
-    const entries = files.filter(isWorkerEntry);
-    expect(entries.length).toBeGreaterThan(0);
-    for (const file of entries) expect(await readFile(join(src, file), 'utf8')).not.toMatch(/\bclass\s/);
+  it('returns the worker entries as read, not imported, when the modules are walked', () => {
+    expect(entries).toEqual([expect.stringMatching(/pnet-worker\.ts$/)]);
   });
 
   it('returns the error classes of every module of src when the modules are walked', () => {
@@ -71,8 +52,7 @@ describe('Class: VisionError', () => {
   // The codes are the API: logs and metrics key on them, @frs/service's IMAGE_REJECTIONS maps the image ones.
   // The parents are the families callers catch (ModelError, ImageInputError, TorchFormatError).
   it('returns the stable code and the parent class of each error class when they are built', () => {
-    const table = classes.map((cls) => [cls.name, [build(cls).code, Object.getPrototypeOf(cls).name]]);
-    expect(Object.fromEntries(table)).toEqual({
+    expect(codeTable(classes, build)).toEqual({
       AlignmentError: ['ALIGNMENT', 'VisionError'],
       CorruptImageError: ['CORRUPT_IMAGE', 'ImageInputError'],
       DatasetError: ['DATASET', 'VisionError'],
