@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
+import {
+  buildError,
+  codeTable,
+  type ErrorClass,
+  errorClassesOf,
+  itBuildsEachError,
+} from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { ModelsError } from '../src/errors.ts';
 
@@ -21,16 +27,7 @@ describe('Class: ModelsError', () => {
     );
   });
 
-  it.each(classes.map((cls) => [cls.name, cls] as const))(
-    'returns a ModelsError with its class name, a code and the cause when %s is built',
-    (name, cls) => {
-      const error = build(cls);
-      expect(error).toBeInstanceOf(ModelsError);
-      expect(error.name).toBe(name);
-      expect(error.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
-      expect(error.cause).toBe(cause);
-    },
-  );
+  itBuildsEachError({ base: 'ModelsError', classes, build, cause, code: /^[A-Z][A-Z0-9_]*$/ });
 
   it('returns a distinct code for every error class when all are built', () => {
     const codes = classes.map((cls) => build(cls).code);

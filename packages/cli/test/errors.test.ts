@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@frs/contracts/errors';
-import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
+import {
+  buildError,
+  codeTable,
+  type ErrorClass,
+  errorClassesOf,
+  itBuildsEachError,
+} from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.ts';
 
@@ -34,16 +40,7 @@ describe('Class: CliError', () => {
     );
   });
 
-  it.each(classes.map((cls) => [cls.name, cls] as const))(
-    'returns a CliError with its class name, a code and the cause when %s is built',
-    (name, cls) => {
-      const error = build(cls);
-      expect(error).toBeInstanceOf(CliError);
-      expect(error.name).toBe(name);
-      expect(error.code).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(error.cause).toBe(cause);
-    },
-  );
+  itBuildsEachError({ base: 'CliError', classes, build, cause, code: /^[a-z][a-z0-9_]*$/ });
 
   // EnrolApiError carries the enroller's own code (or its two for a non-API answer), so every other
   // error's code must differ from those as well as from each other.

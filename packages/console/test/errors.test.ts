@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
+import {
+  buildError,
+  codeTable,
+  type ErrorClass,
+  errorClassesOf,
+  itBuildsEachError,
+} from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, ConsoleHttpError } from '../src/errors.ts';
 
@@ -20,16 +26,7 @@ describe('Class: ConsoleError', () => {
     );
   });
 
-  it.each(classes.map((cls) => [cls.name, cls] as const))(
-    'returns a ConsoleError with its class name, a code and the cause when %s is built',
-    (name, cls) => {
-      const error = build(cls);
-      expect(error).toBeInstanceOf(ConsoleError);
-      expect(error.name).toBe(name);
-      expect(error.code).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(error.cause).toBe(cause);
-    },
-  );
+  itBuildsEachError({ base: 'ConsoleError', classes, build, cause, code: /^[a-z][a-z0-9_]*$/ });
 
   // ConsoleHttpError's code is its error JSON's (one per answer), so only the others must differ.
   it('returns a distinct code for every error class with a fixed code when all are built', () => {

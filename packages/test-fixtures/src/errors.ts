@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect, it } from 'vitest';
 
 /** Any error class, abstract or not, whatever its constructor takes. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
@@ -93,5 +94,34 @@ export function codeTable(
       cls.name,
       [build(cls).code, String(Reflect.get(Object.getPrototypeOf(cls), 'name'))],
     ]),
+  );
+}
+
+/**
+ * One test per class: built (through the package's `build`, which checks the base), it carries its class
+ * name as `name`, a `code` of the package's form and the `cause` it was given.
+ *
+ * @example
+ * ```ts
+ * describe('Class: VisionError', () => {
+ *   itBuildsEachError({ base: 'VisionError', classes, build, cause, code: /^[A-Z][A-Z0-9_]*$/ });
+ * });
+ * ```
+ */
+export function itBuildsEachError(suite: {
+  base: string;
+  classes: readonly ErrorClass[];
+  build: (cls: ErrorClass) => Error & { code: string };
+  cause: Error;
+  code: RegExp;
+}): void {
+  it.each(suite.classes.map((cls) => [cls.name, cls] as const))(
+    `returns a ${suite.base} with its class name, a code and the cause when %s is built`,
+    (name, cls) => {
+      const error = suite.build(cls);
+      expect(error.name).toBe(name);
+      expect(error.code).toMatch(suite.code);
+      expect(error.cause).toBe(suite.cause);
+    },
   );
 }

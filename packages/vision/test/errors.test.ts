@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { buildError, codeTable, type ErrorClass, errorClassesOf } from '@frs/test-fixtures/errors';
+import {
+  buildError,
+  codeTable,
+  type ErrorClass,
+  errorClassesOf,
+  itBuildsEachError,
+} from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { VisionError } from '../src/errors.ts';
 
@@ -33,16 +39,7 @@ describe('Class: VisionError', () => {
     );
   });
 
-  it.each(classes.map((cls) => [cls.name, cls] as const))(
-    'returns a VisionError with its class name, a code and the cause when %s is built',
-    (name, cls) => {
-      const error = build(cls);
-      expect(error).toBeInstanceOf(VisionError);
-      expect(error.name).toBe(name);
-      expect(error.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
-      expect(error.cause).toBe(cause);
-    },
-  );
+  itBuildsEachError({ base: 'VisionError', classes, build, cause, code: /^[A-Z][A-Z0-9_]*$/ });
 
   it('returns a distinct code for every error class when all are built', () => {
     const codes = classes.map((cls) => build(cls).code);
