@@ -1,11 +1,4 @@
-// Benchmark of the face pipeline on two composed camera frames (run: `pnpm --filter @frs/vision bench`).
-// Frames are built deterministically from ../shared photos at run time; nothing is written to the repo.
-// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), FRS_SHARED_DIR, FRS_MODELS_DIR;
-// FRS_ONNX_THREADS and FRS_DETECT_WORKERS (P-Net worker threads, default one fewer than the threads).
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { alignFace } from '../src/align/index.ts';
 import type { DetectOptions } from '../src/detect/index.ts';
@@ -15,34 +8,10 @@ import { decodeImage } from '../src/image/index.ts';
 import { createMatcher } from '../src/match/index.ts';
 import { defaultThreadCount } from '../src/onnx/index.ts';
 import { createFacePipeline, type FacePipeline } from '../src/pipeline/index.ts';
+import { groupFrame, median, oneFaceFrame } from './frames.ts';
 
-const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const faces = (relative: string) => `${shared.replace(/\/?$/, '/')}faces/${relative}`;
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 20);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
-
-/** 1280×720: a portrait pasted onto a blurred street scene, JPEG q85, like a camera frame. */
-async function oneFaceFrame(): Promise<Uint8Array> {
-  const background = await sharp(await readFile(faces('other/no-face/building.jpg')))
-    .resize(1280, 720, { fit: 'cover' })
-    .blur(6)
-    .toBuffer();
-  const person = await sharp(await readFile(faces('identities/Anthony_Hopkins/00.jpg')))
-    .resize(360, 360)
-    .toBuffer();
-  return sharp(background)
-    .composite([{ input: person, left: 460, top: 180 }])
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
-/** 1920×1080: a 15-face group photo letterboxed, JPEG q85. */
-async function groupFrame(): Promise<Uint8Array> {
-  return sharp(await readFile(faces('other/multi-face/group-1.jpg')))
-    .resize(1920, 1080, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
 
 /** Deterministic synthetic gallery: `people` × `perPerson` unit vectors from a fixed-seed generator. */
 function syntheticGallery(modelId: string, dimension: number, people: number, perPerson: number): Gallery {
@@ -84,12 +53,6 @@ const profileLogger = {
   info: quiet,
   warn: quiet,
   error: quiet,
-};
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
 interface Row {

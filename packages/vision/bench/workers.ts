@@ -1,22 +1,12 @@
-// A/B of the detector with P-Net in its own thread only ("off") and with P-Net tiles shared with worker
-// threads, interleaved frame by frame in one process (run: `pnpm --filter @frs/vision bench:workers`).
-// Frames are composed like `bench/pipeline.ts` from ../shared photos at run time. Fails when any variant's
-// detections differ from "off".
-// Options: BENCH_ITERATIONS (default 20), BENCH_WARMUP (default 3), BENCH_WORKERS (comma-separated worker
-// counts, default "1,2"), BENCH_OFF=0 (leave out "off", e.g. for one variant's peak RSS), FRS_SHARED_DIR.
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { loadManifest, modelsDir } from '@frs/models/manifest';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { createDetector, type Detector } from '../src/detect/index.ts';
 import { decodeImage } from '../src/image/index.ts';
 import { defaultThreadCount } from '../src/onnx/index.ts';
 import type { Detection, RgbImage } from '../src/types.ts';
+import { groupFrame, median, oneFaceFrame } from './frames.ts';
 
-const shared = process.env.FRS_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const faces = (relative: string) => `${shared.replace(/\/?$/, '/')}faces/${relative}`;
 const iterations = z.coerce
   .number()
   .int()
@@ -31,33 +21,6 @@ const counts = z
   .array(z.coerce.number().int().positive())
   .parse((process.env.BENCH_WORKERS ?? '1,2').split(',').filter((s) => s.trim() !== ''));
 const withOff = process.env.BENCH_OFF !== '0';
-
-async function oneFaceFrame(): Promise<Uint8Array> {
-  const background = await sharp(await readFile(faces('other/no-face/building.jpg')))
-    .resize(1280, 720, { fit: 'cover' })
-    .blur(6)
-    .toBuffer();
-  const person = await sharp(await readFile(faces('identities/Anthony_Hopkins/00.jpg')))
-    .resize(360, 360)
-    .toBuffer();
-  return sharp(background)
-    .composite([{ input: person, left: 460, top: 180 }])
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
-async function groupFrame(): Promise<Uint8Array> {
-  return sharp(await readFile(faces('other/multi-face/group-1.jpg')))
-    .resize(1920, 1080, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 const Profile = z.object({
   ms: z.object({
