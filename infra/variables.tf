@@ -216,8 +216,8 @@ variable "detector_reserved_concurrency" {
 
 variable "recognizer_memory_size" {
   type        = number
-  description = "Recognizer memory in MB."
-  default     = 2048
+  description = "Recognizer memory in MB. One vCPU (1,769 MB) runs its single onnxruntime thread: one face embeds and matches in ≈ 8 ms, and a 10,000-person × 5-photo gallery takes ≈ 360 MiB; more memory buys CPU it cannot use (see infra/README.md, Sizing)."
+  default     = 1769
   nullable    = false
 
   validation {

@@ -118,8 +118,8 @@ run "sizing_defaults_follow_the_measurements" {
   command = plan
 
   assert {
-    condition     = aws_lambda_function.this["detector"].memory_size == 1769 && aws_lambda_function.this["enroller"].memory_size == 1769
-    error_message = "the detector and the enroller default to 1,769 MB, one full vCPU"
+    condition     = alltrue([for f in aws_lambda_function.this : f.memory_size == 1769])
+    error_message = "every function defaults to 1,769 MB, one full vCPU"
   }
 
   assert {
