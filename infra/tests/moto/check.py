@@ -132,7 +132,7 @@ for name, command, env, memory, reserved in (
             "FRS_IDEMPOTENCY_TTL_SECONDS": "3600",
             "FRS_IDEMPOTENCY_IN_PROGRESS_SECONDS": "60",
         },
-        2048,
+        1769,
         None,
     ),
     (enroller, "enroller/dist/handler.handler", {"FRS_GALLERY_STORE": f"s3://{bucket}/gallery/"}, 1769, 2),
