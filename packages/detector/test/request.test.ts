@@ -1,5 +1,6 @@
 import { ErrorBody } from '@frs/contracts/errors';
 import { RequestRejectedError } from '@frs/service/errors';
+import { thrown } from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../src/app.ts';
 import { readRequest } from '../src/request.ts';
@@ -7,15 +8,7 @@ import { makeEvent, makeLogger, recordingMetrics } from './fixtures.ts';
 
 const LIMIT = 6 * 1024 * 1024;
 
-function rejection(fn: () => unknown): RequestRejectedError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RequestRejectedError) return error;
-    throw error;
-  }
-  throw new Error('expected a RequestRejectedError');
-}
+const rejection = (fn: () => unknown) => thrown(fn, RequestRejectedError);
 
 describe('Function: readRequest()', () => {
   it('returns the request and image when the body is JSON with unknown extra fields', () => {

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { thrown } from '@frs/test-fixtures/errors';
 import { describe, expect, it } from 'vitest';
 import { RequestRejectedError } from '../src/errors.ts';
 import { decodeBase64Content } from '../src/http.ts';
 
-function rejection(fn: () => unknown): RequestRejectedError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RequestRejectedError) return error;
-    throw error;
-  }
-  throw new Error('expected a RequestRejectedError');
-}
+const rejection = (fn: () => unknown) => thrown(fn, RequestRejectedError);
 
 describe('Function: decodeBase64Content()', () => {
   it('returns the bytes when given standard, URL-safe, unpadded or line-wrapped base64', () => {

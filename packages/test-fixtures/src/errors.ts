@@ -125,3 +125,22 @@ export function itBuildsEachError(suite: {
     },
   );
 }
+
+/**
+ * The error `fn` throws, checked to be a `cls`: for tests that inspect an error's fields beyond its message.
+ *
+ * @throws {Error} when `fn` returns, or throws something else (rethrown).
+ * @example
+ * ```ts
+ * expect(thrown(() => decodeBase64Content('***'), RequestRejectedError).status).toBe(400);
+ * ```
+ */
+export function thrown<E extends Error>(fn: () => unknown, cls: abstract new (...args: never[]) => E): E {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof cls) return error;
+    throw error;
+  }
+  throw new Error(`expected a ${cls.name}`);
+}

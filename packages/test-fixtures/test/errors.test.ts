@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildError, codeTable, errorClassesOf } from '../src/errors.ts';
+import { buildError, codeTable, errorClassesOf, thrown } from '../src/errors.ts';
 
 const fixtures = (name: string) => fileURLToPath(new URL(`./fixtures/errors/${name}/`, import.meta.url));
 const load = (path: string) => import(path);
@@ -34,5 +34,20 @@ describe('Function: buildError()', () => {
       AError: ['X', 'Error'],
       BError: ['X', 'AError'],
     });
+  });
+});
+
+describe('Function: thrown()', () => {
+  it('returns the error of the class asked for, and throws when fn returns or throws another', () => {
+    const error = thrown(() => {
+      throw new RangeError('out');
+    }, RangeError);
+    expect(error.message).toBe('out');
+    expect(() => thrown(() => 1, RangeError)).toThrow('expected a RangeError');
+    expect(() =>
+      thrown(() => {
+        throw new TypeError('other');
+      }, RangeError),
+    ).toThrow(TypeError);
   });
 });
