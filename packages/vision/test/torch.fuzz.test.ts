@@ -7,7 +7,8 @@ import {
   TorchFormatError,
 } from '@frs/vision/gallery';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { galleryPtPath, seededRandom } from './fixtures/torch.ts';
+import { random as seededRandom } from '../src/eval/protocol.ts';
+import { galleryPtPath } from './fixtures/torch.ts';
 
 /** Fixed so that a failure reproduces; FRS_FUZZ_SEED / FRS_FUZZ_COUNT explore further. */
 const SEED = Number(process.env.FRS_FUZZ_SEED ?? 0x5eed11);
