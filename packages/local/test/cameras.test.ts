@@ -12,7 +12,7 @@ import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack.ts';
 import { enrolGallery, facePath, photosOf } from './fixtures.ts';
-import { queueDepth, sqsClient } from './helpers.ts';
+import { drainMessages, queueDepth, sqsClient } from './helpers.ts';
 
 const ENROLLED = ['John_Salley', 'John_Savage'] as const;
 
@@ -69,26 +69,10 @@ describe('Function: startLocalStack() with cameraIds', () => {
     queueUrl: string,
     count: number,
   ): Promise<[RecognitionResult, string | undefined][]> {
-    const got: [RecognitionResult, string | undefined][] = [];
-    const deadline = Date.now() + 60_000;
-    while (got.length < count && Date.now() < deadline) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          MessageAttributeNames: [CAMERA_ID_ATTRIBUTE],
-        }),
-      );
-      for (const m of out.Messages ?? []) {
-        got.push([
-          RecognitionResult.parse(JSON.parse(m.Body ?? '')),
-          m.MessageAttributes?.[CAMERA_ID_ATTRIBUTE]?.StringValue,
-        ]);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-      }
-    }
-    return got;
+    return (await drainMessages(sqs, queueUrl, count, 60_000)).map((m) => [
+      RecognitionResult.parse(JSON.parse(m.Body ?? '')),
+      m.MessageAttributes?.[CAMERA_ID_ATTRIBUTE]?.StringValue,
+    ]);
   }
 
   it('returns to each camera with its own queue only its own results, and the rest on the shared queue', async () => {

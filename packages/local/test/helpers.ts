@@ -2,10 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { RecognitionResult } from '@frs/contracts/result';
+import { CAMERA_ID_ATTRIBUTE, RecognitionResult } from '@frs/contracts/result';
 import { createJsonLogger, type JsonLogger } from '@frs/runtime/logger';
 
 /** An SQS client for the local fauxqs server. */
@@ -52,25 +53,43 @@ export async function queueDepth(
   };
 }
 
-/** Receives (and deletes) messages until `count` arrived or the deadline passed. */
+/**
+ * Receives (and deletes) messages, with their camera attribute, until `count` arrived or the deadline
+ * passed.
+ */
+export async function drainMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  timeoutMs: number,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (messages.length < count && Date.now() < deadline) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: [CAMERA_ID_ATTRIBUTE],
+      }),
+    );
+    for (const m of out.Messages ?? []) {
+      messages.push(m);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+  return messages;
+}
+
+/** {@link drainMessages}, the bodies only. */
 export async function drain(
   sqs: SQSClient,
   queueUrl: string,
   count: number,
   timeoutMs: number,
 ): Promise<string[]> {
-  const bodies: string[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (bodies.length < count && Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    for (const m of out.Messages ?? []) {
-      bodies.push(m.Body ?? '');
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-    }
-  }
-  return bodies;
+  return (await drainMessages(sqs, queueUrl, count, timeoutMs)).map((m) => m.Body ?? '');
 }
 
 /**

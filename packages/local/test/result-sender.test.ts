@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { CAMERA_ID_ATTRIBUTE } from '@frs/contracts/result';
 import { createResultSender, MISSING_QUEUE_RETRY_MS } from '@frs/recognizer';
 import { createJsonLogger } from '@frs/runtime/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalQueues, startLocalQueues } from '../src/queues.ts';
-import { queueDepth, sqsClient } from './helpers.ts';
+import { drainMessages, queueDepth, sqsClient } from './helpers.ts';
 
 // The recognizer's result sender against the real SQS server (fauxqs speaks the SQS JSON protocol,
 // including QueueDoesNotExist), with one per-camera queue for cam1 and none for cam9.
@@ -46,25 +41,7 @@ describe('Function: createResultSender()', () => {
   }
 
   /** Receives every message of a queue (with attributes) and deletes them. */
-  async function take(queueUrl: string, count: number): Promise<Message[]> {
-    const messages: Message[] = [];
-    const deadline = Date.now() + 10_000;
-    while (messages.length < count && Date.now() < deadline) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          MessageAttributeNames: [CAMERA_ID_ATTRIBUTE],
-        }),
-      );
-      for (const m of out.Messages ?? []) {
-        messages.push(m);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-      }
-    }
-    return messages;
-  }
+  const take = (queueUrl: string, count: number) => drainMessages(sqs, queueUrl, count, 10_000);
 
   const cameraOf = (m: Message) => m.MessageAttributes?.[CAMERA_ID_ATTRIBUTE]?.StringValue;
 
