@@ -271,14 +271,19 @@ describe('Function: createHandler() with deduplication', () => {
 });
 
 describe('Function: createHandler() time budget', () => {
+  // Jobs without faces: only the time budget decides what runs.
+  const noFaceDeps = (): Pick<RecognizerDeps, 'embedder' | 'matcher' | 'decodeChip'> => ({
+    embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
+    matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
+    decodeChip: decodeChipPng,
+  });
+
   it('returns the unstarted records as failures and processes none of them when little time is left', async () => {
     const { logger, lines } = makeLogger();
     const started: string[] = [];
     const handler = createHandler({
+      ...noFaceDeps(),
       logger,
-      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
-      matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
-      decodeChip: decodeChipPng,
       sendResult: async (_body, route) => {
         started.push(route.requestId);
       },
@@ -305,10 +310,8 @@ describe('Function: createHandler() time budget', () => {
     const { logger } = makeLogger();
     const started: string[] = [];
     const handler = createHandler({
+      ...noFaceDeps(),
       logger,
-      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
-      matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
-      decodeChip: decodeChipPng,
       sendResult: async (_body, route) => {
         started.push(route.requestId);
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -327,10 +330,8 @@ describe('Function: createHandler() time budget', () => {
   it('returns no failures when the context has no getRemainingTimeInMillis', async () => {
     const { logger } = makeLogger();
     const handler = createHandler({
+      ...noFaceDeps(),
       logger,
-      embedder: async () => ({ modelId: 'e', chipSize: { width: 112, height: 112 }, embed: async () => [] }),
-      matcher: async () => ({ match: () => ({ name: undefined, similarity: 0 }) }),
-      decodeChip: decodeChipPng,
       sendResult: async () => undefined,
       metrics: recordingMetrics().metrics,
     });
