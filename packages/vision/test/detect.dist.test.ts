@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDetector } from '../src/detect/index.ts';
+import { DetectionJson } from './fixtures/detections.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
 
@@ -16,16 +17,9 @@ const OUT = fileURLToPath(new URL('../node_modules/.frs-dist-test/', import.meta
 const CHILD = fileURLToPath(new URL('./fixtures/dist-child.mjs', import.meta.url));
 const PHOTO = 'other/multi-face/bbt5.jpg';
 
-const Point = z.tuple([z.number(), z.number()]);
 const ChildResult = z.object({
   lanes: z.number(),
-  faces: z.array(
-    z.object({
-      box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-      score: z.number(),
-      landmarks: z.tuple([Point, Point, Point, Point, Point]),
-    }),
-  ),
+  faces: z.array(DetectionJson),
 });
 
 describe('Function: createDetector() from the built JavaScript', () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDetector, workingFactor } from '../src/detect/index.ts';
 import type { Detection, RgbImage } from '../src/types.ts';
+import { DetectionJson } from './fixtures/detections.ts';
 import { testManifest, testModelsDir } from './fixtures/models.ts';
 import { facePath, loadFace } from './fixtures/shared.ts';
 
@@ -48,19 +49,12 @@ async function child(file: string, mode: 'image' | 'bytes') {
 const maxBoxError = (a: Detection, b: Detection, k: number) =>
   Math.max(...a.box.map((v, i) => Math.abs(v - (b.box[i] ?? Number.NaN) * k)));
 
-const Point = z.tuple([z.number(), z.number()]);
 const ChildResult = z.object({
   width: z.number().optional(),
   height: z.number().optional(),
   ms: z.number(),
   maxRssKiB: z.number(),
-  faces: z.array(
-    z.object({
-      box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-      score: z.number(),
-      landmarks: z.tuple([Point, Point, Point, Point, Point]),
-    }),
-  ),
+  faces: z.array(DetectionJson),
 });
 
 describe('Function: detector.detect() above the working pixel budget', () => {
