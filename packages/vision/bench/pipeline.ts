@@ -143,7 +143,11 @@ async function measure(
 const loadBefore = loadavg()[0] ?? 0;
 const started = performance.now();
 process.stderr.write('composing frames and loading models…\n');
-const [frame720, frame1080] = await Promise.all([oneFaceFrame(), groupFrame()]);
+const [frame720, frame1080one, frame1080] = await Promise.all([
+  oneFaceFrame(),
+  oneFaceFrame(1920, 1080),
+  groupFrame(),
+]);
 const pipeline = await createFacePipeline({ logger: profileLogger });
 const loadMs = performance.now() - started;
 const gallery = syntheticGallery(pipeline.embedder.modelId, pipeline.embedder.dimension, 1000, 5);
@@ -153,11 +157,16 @@ const cases: [string, Uint8Array, DetectOptions, boolean][] = [
   ['1280×720, 1 face, minFace 20', frame720, { minFaceSize: 20 }, false],
   ['1280×720, 1 face, minFace 40', frame720, { minFaceSize: 40 }, false],
   ['1280×720, 1 face, minFace 40, flip', frame720, { minFaceSize: 40 }, true],
+  ['1920×1080, 1 face, minFace 20', frame1080one, { minFaceSize: 20 }, false],
+  ['1920×1080, 1 face, minFace 40', frame1080one, { minFaceSize: 40 }, false],
   ['1920×1080 group, minFace 20', frame1080, { minFaceSize: 20 }, false],
   ['1920×1080 group, minFace 40', frame1080, { minFaceSize: 40 }, false],
 ];
 const rows: Row[] = [];
+// BENCH_ONLY=<text>: only the rows whose label contains it (e.g. "1 face, minFace 20").
+const only = process.env.BENCH_ONLY;
 for (const [label, bytes, detect, flip] of cases) {
+  if (only !== undefined && !label.includes(only)) continue;
   process.stderr.write(`${label}\n`);
   rows.push(await measure(label, bytes, pipeline, matcher, detect, flip));
 }
