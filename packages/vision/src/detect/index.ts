@@ -248,16 +248,6 @@ class MtcnnDetector implements Detector {
     this.#oLayout = tensorLayout(onet.entry.preprocessing, oSize[0], oSize[1]);
   }
 
-  /**
-   * Starts the worker lanes in the background, so their thread and sessions load while the caller
-   * decodes its first frame instead of inside that frame's detect. A failed start is reported by the
-   * first detect that needs the lanes (which retries it).
-   */
-  startLanes(): void {
-    if (this.#startLanes === undefined) return;
-    this.#lanesReady(this.#startLanes).catch(() => undefined);
-  }
-
   detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
     const run = this.#queue.then(() => this.#detect(image, options)).finally(() => this.#trim());
     this.#queue = run.catch(() => undefined);
@@ -350,8 +340,8 @@ class MtcnnDetector implements Detector {
   }
 
   /**
-   * The worker pool and this thread's single-threaded P-Net, started when the detector is created
-   * ({@link MtcnnDetector.startLanes}) and awaited by the first frame that uses them.
+   * The worker pool and this thread's single-threaded P-Net, started on the first frame that uses them:
+   * a process that only sees photos above the table budget never pays their ≈ 50 MiB.
    */
   #lanesReady(start: StartLanes): Promise<Lanes> {
     if (this.#lanes === undefined) {
@@ -623,7 +613,5 @@ export async function createDetector(options: CreateDetectorOptions): Promise<De
           return { pool, pnet: p, crops };
         }
       : undefined;
-  const detector = new MtcnnDetector(pnet, rnet, onet, parsed.data, startLanes, logger);
-  detector.startLanes();
-  return detector;
+  return new MtcnnDetector(pnet, rnet, onet, parsed.data, startLanes, logger);
 }
